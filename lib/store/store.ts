@@ -1,0 +1,234 @@
+/**
+ * The Store: typed methods over the SQL state API, the same for every transport. It never reads
+ * and writes a state row itself; each method is one SQL function call (one transaction).
+ */
+import { ValidationError } from '../domain/errors';
+import { formatUsd, type Micros } from '../domain/money';
+import type { Transport } from './transport';
+
+export const ENTITIES = [
+	'campaign',
+	'variant',
+	'creative_brief',
+	'script',
+	'video',
+	'generation_job',
+	'platform_post',
+	'scheduled_post',
+	'approval',
+] as const;
+export type Entity = (typeof ENTITIES)[number];
+
+export const PILLARS = ['strategist', 'copywriter', 'production', 'campaign_manager', 'broadcaster'] as const;
+export type Pillar = (typeof PILLARS)[number];
+
+export const COST_TYPES = ['api_cost', 'storage_cost', 'processing_cost', 'adjustment'] as const;
+export type CostType = (typeof COST_TYPES)[number];
+
+export const VARIANT_TYPES = ['humorous', 'serious', 'emotional', 'educational'] as const;
+export const ASSET_TYPES = ['brief', 'script', 'video', 'audio', 'image', 'clip', 'thumbnail', 'caption', 'other'] as const;
+export const CAMPAIGN_STATUSES = ['draft', 'in_production', 'completed', 'published', 'paused', 'cancelled'] as const;
+
+export type Json = Record<string, unknown>;
+
+export interface TransitionInput {
+	entity: Entity;
+	id: string;
+	expectedVersion: number;
+	toStatus: string;
+	actor?: string;
+	reason?: string;
+}
+
+export interface ReserveInput {
+	campaignId: string;
+	variantId?: string | null;
+	pillar: Pillar;
+	amount: Micros;
+	/** Idempotency key: reserving again with the same ref returns the first reservation. */
+	ref?: string | null;
+}
+
+export interface SettleInput {
+	reservationId: string;
+	actual: Micros;
+	costType: CostType;
+	description?: string | null;
+}
+
+export interface RecordCostInput {
+	campaignId: string;
+	variantId?: string | null;
+	pillar: Pillar;
+	costType: CostType;
+	amount: Micros;
+	description?: string | null;
+}
+
+export interface GuidelineMatch {
+	guideline_id: string;
+	content: string;
+	category: string | null;
+	similarity: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Checks a UUID argument before it reaches SQL, so the error names the field. */
+export function requireUuid(value: unknown, field: string): string {
+	if (typeof value !== 'string' || !UUID.test(value.trim())) {
+		throw new ValidationError(`${field} must be a UUID, got ${JSON.stringify(value)?.slice(0, 60)}`, field);
+	}
+	return value.trim();
+}
+
+function optionalUuid(value: string | null | undefined, field: string): string | null {
+	return value === undefined || value === null || value === '' ? null : requireUuid(value, field);
+}
+
+export class Store {
+	constructor(readonly transport: Transport) {}
+
+	get backend(): Transport['backend'] {
+		return this.transport.backend;
+	}
+
+	private async call<T = Json>(fn: string, args: Record<string, unknown>): Promise<T> {
+		return (await this.transport.rpc(fn, args)) as T;
+	}
+
+	// ------------------------------------------------------------ brands and campaigns
+	createBrand(brand: Json): Promise<Json> {
+		return this.call('bi_create_brand', { p_brand: brand });
+	}
+
+	getBrand(brandId: string): Promise<Json> {
+		return this.call('bi_get_brand', { p_brand_id: requireUuid(brandId, 'brand_id') });
+	}
+
+	createCampaign(campaign: Json): Promise<Json> {
+		return this.call('bi_create_campaign', { p_campaign: campaign });
+	}
+
+	getCampaign(campaignId: string): Promise<Json> {
+		return this.call('bi_get_campaign', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
+	}
+
+	listCampaigns(filter: { brand_id?: string; status?: string; limit?: number; offset?: number } = {}): Promise<Json[]> {
+		return this.call('bi_list_campaigns', { p_filter: filter });
+	}
+
+	setCampaignBudget(campaignId: string, expectedVersion: number, budgetLimit: Micros | null, actor?: string): Promise<Json> {
+		return this.call('bi_set_campaign_budget', {
+			p_campaign_id: requireUuid(campaignId, 'campaign_id'),
+			p_expected_version: expectedVersion,
+			p_budget_limit_usd: budgetLimit === null ? null : formatUsd(budgetLimit),
+			p_actor: actor ?? null,
+		});
+	}
+
+	createVariant(variant: Json): Promise<Json> {
+		return this.call('bi_create_variant', { p_variant: variant });
+	}
+
+	registerAsset(asset: Json): Promise<Json> {
+		return this.call('bi_register_asset', { p_asset: asset });
+	}
+
+	transition(t: TransitionInput): Promise<Json> {
+		if (!Number.isInteger(t.expectedVersion) || t.expectedVersion < 1) {
+			throw new ValidationError('expected_version must be a positive integer', 'expected_version');
+		}
+		return this.call('bi_transition', {
+			p_entity: t.entity,
+			p_id: requireUuid(t.id, 'id'),
+			p_expected_version: t.expectedVersion,
+			p_to_status: t.toStatus,
+			p_actor: t.actor ?? null,
+			p_reason: t.reason ?? null,
+		});
+	}
+
+	auditTrail(campaignId: string, limit = 200): Promise<Json[]> {
+		return this.call('bi_audit_trail', { p_campaign_id: requireUuid(campaignId, 'campaign_id'), p_limit: limit });
+	}
+
+	// ------------------------------------------------------------ budget and ledger
+	reserveBudget(r: ReserveInput): Promise<Json> {
+		return this.call('bi_reserve_budget', {
+			p_campaign_id: requireUuid(r.campaignId, 'campaign_id'),
+			p_variant_id: optionalUuid(r.variantId, 'variant_id'),
+			p_pillar: r.pillar,
+			p_amount_usd: formatUsd(r.amount),
+			p_ref: r.ref || null,
+		});
+	}
+
+	settleReservation(s: SettleInput): Promise<Json> {
+		return this.call('bi_settle_reservation', {
+			p_reservation_id: requireUuid(s.reservationId, 'reservation_id'),
+			p_actual_usd: formatUsd(s.actual),
+			p_cost_type: s.costType,
+			p_description: s.description ?? null,
+		});
+	}
+
+	releaseReservation(reservationId: string, reason?: string): Promise<Json> {
+		return this.call('bi_release_reservation', {
+			p_reservation_id: requireUuid(reservationId, 'reservation_id'),
+			p_reason: reason ?? null,
+		});
+	}
+
+	recordCost(c: RecordCostInput): Promise<Json> {
+		return this.call('bi_record_cost', {
+			p_campaign_id: requireUuid(c.campaignId, 'campaign_id'),
+			p_variant_id: optionalUuid(c.variantId, 'variant_id'),
+			p_pillar: c.pillar,
+			p_cost_type: c.costType,
+			p_amount_usd: formatUsd(c.amount),
+			p_description: c.description ?? null,
+		});
+	}
+
+	budgetStatus(campaignId: string): Promise<Json> {
+		return this.call('bi_budget_status', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
+	}
+
+	costSummary(campaignId: string): Promise<Json> {
+		return this.call('bi_cost_summary', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
+	}
+
+	// ------------------------------------------------------------ vectors and jobs
+	async matchBrandGuidelines(brandId: string, embedding: number[], matchCount = 5, minSimilarity = 0): Promise<GuidelineMatch[]> {
+		if (embedding.length !== 1536 || embedding.some((x) => !Number.isFinite(x))) {
+			throw new ValidationError('query embedding must be 1536 finite numbers', 'query_embedding');
+		}
+		return (await this.transport.rpc(
+			'match_brand_guidelines',
+			{
+				p_brand_id: requireUuid(brandId, 'brand_id'),
+				p_query_embedding: `[${embedding.join(',')}]`,
+				p_match_count: matchCount,
+				p_min_similarity: minSimilarity,
+			},
+			{ set: true },
+		)) as GuidelineMatch[];
+	}
+
+	async claimGenerationJobs(worker: string, maxJobs: number, leaseSeconds: number): Promise<Json[]> {
+		return (await this.transport.rpc(
+			'bi_claim_generation_jobs',
+			{ p_worker: worker, p_max_jobs: maxJobs, p_lease_seconds: leaseSeconds },
+			{ set: true },
+		)) as Json[];
+	}
+
+	schemaInfo(): Promise<{ versions: string[] | null; vector: boolean; match_brand_guidelines: boolean }> {
+		return this.call('bi_schema_info', {});
+	}
+
+	close(): Promise<void> {
+		return this.transport.close();
+	}
+}
