@@ -115,15 +115,22 @@ function tryParseRun(stdout) {
   try {
     return parseRunJson(stdout);
   } catch {
-    return undefined; // failed before a run existed (e.g. unknown node type)
+    return undefined;
   }
 }
 
-/** "Probe: Credential with ID ... does not exist", from a failed run. */
-function runErrorSummary(run) {
-  const error = run?.data?.resultData?.error;
-  if (!error) return 'unknown error';
-  return error.node?.name ? `${error.node.name}: ${error.message}` : error.message;
+/**
+ * One line saying why an `execute` failed. n8n prints the run when a node failed; when a
+ * pre-execution check fails instead (e.g. a credential id that does not exist, before `start` ever
+ * ran), the run ends before the CLI awaits it and n8n only prints "No active execution found".
+ */
+function executeFailureSummary(stdout) {
+  const error = tryParseRun(stdout)?.data?.resultData?.error;
+  if (error) return error.node?.name ? `${error.node.name}: ${error.message}` : error.message;
+  if (stdout.includes('No active execution found')) {
+    return 'rejected before its first node ran (pre-execution check: are its credential ids imported?)';
+  }
+  return undefined;
 }
 
 class N8nHarness {
@@ -298,18 +305,17 @@ class N8nHarness {
 
   /**
    * Runs a workflow from its start node and returns the run (`data.resultData.runData`, `status`).
-   * A failed execution throws with the node's error first, the output tail, and `error.run`.
+   * A failed execution throws with the reason first, then the output tail; `error.run` holds the
+   * run when n8n printed one.
    */
   async execute(workflowId) {
     let stdout;
     try {
       stdout = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
     } catch (error) {
-      const run = error.stdout ? tryParseRun(error.stdout) : undefined;
-      if (run) {
-        error.run = run;
-        error.message = `workflow ${workflowId} failed: ${runErrorSummary(run)}\n${error.message}`;
-      }
+      const summary = error.stdout && executeFailureSummary(error.stdout);
+      if (summary) error.message = `workflow ${workflowId} failed: ${summary}\n${error.message}`;
+      error.run = error.stdout && tryParseRun(error.stdout);
       throw error;
     }
     return parseRunJson(stdout);

@@ -772,16 +772,22 @@ $$;
 create or replace function public.bi_cost_ledger_apply() returns trigger
 language plpgsql set search_path = public, extensions as $$
 begin
-  if tg_op <> 'INSERT' then
-    raise exception using errcode = 'BI422', message = 'cost_ledger is append-only: record an adjustment instead';
-  end if;
   update campaigns set current_cost_usd = current_cost_usd + new.amount_usd, updated_at = now()
    where campaign_id = new.campaign_id;
   return new;
 end
 $$;
-create trigger cost_ledger_apply after insert or update or delete on public.cost_ledger
+create trigger cost_ledger_apply after insert on public.cost_ledger
   for each row execute function public.bi_cost_ledger_apply();
+
+create or replace function public.bi_cost_ledger_append_only() returns trigger
+language plpgsql set search_path = public, extensions as $$
+begin
+  raise exception using errcode = 'BI422', message = 'cost_ledger is append-only: record an adjustment instead';
+end
+$$;
+create trigger cost_ledger_append_only before update or delete on public.cost_ledger
+  for each row execute function public.bi_cost_ledger_append_only();
 
 -- Cost per pillar, per variant and per cost type, in the seed's ledger_entry.cost_breakdown shape.
 create or replace function public.bi_cost_summary(p_campaign_id uuid) returns jsonb
@@ -895,17 +901,19 @@ begin
     perform bi_raise('BI400', 'lease_seconds must be between 1 and 86400', jsonb_build_object('field', 'lease_seconds'));
   end if;
   return query
-  update generation_jobs j
-     set lease_owner = p_worker, lease_expires_at = now() + make_interval(secs => p_lease_seconds), updated_at = now()
-   where j.job_id in (
-     select job_id from generation_jobs
-      where status in ('queued', 'submitting', 'processing')
-        and next_poll_at <= now()
-        and (lease_expires_at is null or lease_expires_at <= now())
-      order by priority desc, next_poll_at, created_at
-      limit p_max_jobs
-      for update skip locked)
-  returning j.*;
+  with claimed as (
+    update generation_jobs j
+       set lease_owner = p_worker, lease_expires_at = now() + make_interval(secs => p_lease_seconds), updated_at = now()
+     where j.job_id in (
+       select job_id from generation_jobs
+        where status in ('queued', 'submitting', 'processing')
+          and next_poll_at <= now()
+          and (lease_expires_at is null or lease_expires_at <= now())
+        order by priority desc, next_poll_at, created_at
+        limit p_max_jobs
+        for update skip locked)
+    returning j.*)
+  select * from claimed order by priority desc, next_poll_at, created_at;
 end
 $$;
 

@@ -9,7 +9,9 @@ create index if not exists brand_guidelines_embedding_hnsw
 create or replace function public.match_brand_guidelines(p_brand_id uuid, p_query_embedding extensions.vector(1536),
                                                          p_match_count int, p_min_similarity float)
 returns table (guideline_id uuid, content text, category text, similarity float)
-language plpgsql stable set search_path = public, extensions as $$
+-- The brand filter is applied after the HNSW scan; iterative scanning keeps reading the index
+-- until enough rows of this brand are found (pgvector >= 0.8), instead of returning too few.
+language plpgsql stable set search_path = public, extensions set hnsw.iterative_scan = strict_order as $$
 begin
   if p_brand_id is null then
     perform bi_raise('BI400', 'brand_id is required', jsonb_build_object('field', 'brand_id'));
