@@ -11,7 +11,6 @@ import { EmbeddedTransport } from './embedded';
 import { expectedVersions } from './migrations';
 import { PostgresTransport } from './postgres';
 import { Store } from './store';
-import { SupabaseTransport } from './supabase';
 import type { Transport } from './transport';
 
 export type StoreConfig =
@@ -30,8 +29,11 @@ export async function openTransport(config: StoreConfig): Promise<Transport> {
 			return EmbeddedTransport.open(config.dataDir);
 		case 'postgres':
 			return PostgresTransport.open(config);
-		case 'supabase':
+		case 'supabase': {
+			// Loaded on demand: supabase-js is only needed (and only warns about Node 20) when used.
+			const { SupabaseTransport } = await import('./supabase');
 			return new SupabaseTransport(config);
+		}
 		default:
 			throw new StoreError('STORE_CONFIG', `unknown store backend "${(config as { backend?: unknown }).backend}"`, {
 				field: 'backend',
@@ -139,6 +141,5 @@ export { Store } from './store';
 export * from './store';
 export { EmbeddedTransport, acquireLock } from './embedded';
 export { PostgresTransport, redactConnectionString } from './postgres';
-export { SupabaseTransport } from './supabase';
 export { migrate, loadMigrations, expectedVersions, bootstrapSql, supabaseDir } from './migrations';
 export type { Transport, RpcArgs } from './transport';

@@ -1,0 +1,184 @@
+/**
+ * The one price table. Every estimate and every settlement of a paid call is priced from here
+ * (or from overrides the user passes in), so a price changes in one place.
+ * Sources are shared/reference/provider-apis.md (2026-11-21); `verified: false` marks prices from
+ * third parties that the vendor's own page did not confirm.
+ */
+import { ValidationError } from '../domain/errors';
+import { formatUsd, parseUsd, type Micros } from '../domain/money';
+
+export type PriceUnit =
+	| 'second'
+	| 'input_token'
+	| 'output_token'
+	| 'audio_output_token'
+	| 'character'
+	| 'image'
+	| 'request';
+
+export interface PriceEntry {
+	provider: string;
+	model: string;
+	unit: PriceUnit;
+	/** USD per `per` units, as an exact decimal string. */
+	usd: string;
+	per: number;
+	/** For video: the output resolution this price applies to. */
+	resolution?: string;
+	verified: boolean;
+	source: string;
+}
+
+const M = 1_000_000;
+const veo = (model: string, prices: Record<string, string>, verified: boolean): PriceEntry[] =>
+	Object.entries(prices).map(([resolution, usd]) => ({
+		provider: 'gemini',
+		model,
+		unit: 'second',
+		usd,
+		per: 1,
+		resolution,
+		verified,
+		source: verified ? 'ai.google.dev pricing' : 'third-party pricing (LiteLLM lists Fast at $0.15/s)',
+	}));
+
+export const PRICE_TABLE: readonly PriceEntry[] = Object.freeze([
+	...veo('veo-3.1-generate-001', { '720p': '0.40', '1080p': '0.40', '4k': '0.60' }, true),
+	...veo('veo-3.1-generate-preview', { '720p': '0.40', '1080p': '0.40', '4k': '0.60' }, true),
+	...veo('veo-3.1-fast-generate-001', { '720p': '0.10', '1080p': '0.12', '4k': '0.30' }, false),
+	...veo('veo-3.1-fast-generate-preview', { '720p': '0.10', '1080p': '0.12', '4k': '0.30' }, false),
+	...veo('veo-3.1-lite-generate-preview', { '720p': '0.05', '1080p': '0.08' }, false),
+	{ provider: 'openai', model: 'tts-1', unit: 'character', usd: '15', per: M, verified: true, source: 'developers.openai.com' },
+	{ provider: 'openai', model: 'tts-1-hd', unit: 'character', usd: '30', per: M, verified: true, source: 'developers.openai.com' },
+	{ provider: 'openai', model: 'gpt-4o-mini-tts', unit: 'input_token', usd: '0.60', per: M, verified: true, source: 'developers.openai.com' },
+	{ provider: 'openai', model: 'gpt-4o-mini-tts', unit: 'audio_output_token', usd: '12', per: M, verified: true, source: 'developers.openai.com' },
+	{ provider: 'openai', model: 'text-embedding-3-small', unit: 'input_token', usd: '0.02', per: M, verified: false, source: 'openai pricing page (third-party copy)' },
+	{ provider: 'openai', model: 'omni-moderation-latest', unit: 'request', usd: '0', per: 1, verified: false, source: 'free per OpenAI docs (third-party copy)' },
+	{ provider: 'elevenlabs', model: 'eleven_multilingual_v2', unit: 'character', usd: '0.10', per: 1000, verified: false, source: 'third-party ($0.10-0.12 per 1k)' },
+	{ provider: 'elevenlabs', model: 'eleven_v3', unit: 'character', usd: '0.10', per: 1000, verified: false, source: 'third-party ($0.10-0.12 per 1k)' },
+	{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', unit: 'character', usd: '0.05', per: 1000, verified: false, source: 'third-party ($0.05-0.06 per 1k)' },
+	{ provider: 'elevenlabs', model: 'eleven_turbo_v2_5', unit: 'character', usd: '0.05', per: 1000, verified: false, source: 'third-party ($0.05-0.06 per 1k)' },
+]);
+
+/** Local providers (ffmpeg, espeak-ng, templates, hashing) cost nothing. */
+export const LOCAL_PROVIDER = 'local';
+
+export interface UsageQuantities {
+	seconds?: number;
+	input_tokens?: number;
+	output_tokens?: number;
+	audio_output_tokens?: number;
+	characters?: number;
+	images?: number;
+	requests?: number;
+}
+
+const UNIT_OF: Record<keyof UsageQuantities, PriceUnit> = {
+	seconds: 'second',
+	input_tokens: 'input_token',
+	output_tokens: 'output_token',
+	audio_output_tokens: 'audio_output_token',
+	characters: 'character',
+	images: 'image',
+	requests: 'request',
+};
+
+export interface EstimateLine {
+	unit: PriceUnit;
+	quantity: number;
+	usd: string;
+	per: number;
+	amount_usd: string;
+	verified: boolean;
+	source: string;
+}
+
+export interface Estimate {
+	provider: string;
+	model: string;
+	resolution?: string;
+	amount: Micros;
+	amount_usd: string;
+	lines: EstimateLine[];
+}
+
+/** Price of `quantity` units: integer arithmetic on micro-dollars, half up to the micro-dollar. */
+function linePrice(entry: PriceEntry, quantity: number): Micros {
+	const milliQty = Math.round(quantity * 1000); // quantities have at most 3 decimals (seconds)
+	const numerator = parseUsd(entry.usd, 'usd') * milliQty;
+	if (!Number.isSafeInteger(numerator)) throw new RangeError('quantity too large to price exactly');
+	const denominator = entry.per * 1000;
+	return Math.floor((numerator + denominator / 2) / denominator);
+}
+
+/**
+ * Prices a call. `overrides` (same shape as the table) take precedence, so a user can correct a
+ * price or add a model without a release. Throws a ValidationError naming the field when nothing
+ * prices a requested quantity.
+ */
+export function estimateCost(
+	req: { provider: string; model: string; resolution?: string; usage: UsageQuantities },
+	overrides: readonly PriceEntry[] = [],
+): Estimate {
+	const lines: EstimateLine[] = [];
+	const entries = [...overrides, ...PRICE_TABLE];
+	for (const [key, quantity] of Object.entries(req.usage) as [keyof UsageQuantities, number | undefined][]) {
+		if (quantity === undefined) continue;
+		const unit = UNIT_OF[key];
+		if (!unit) throw new ValidationError(`unknown usage quantity "${key}"`, `usage.${key}`);
+		if (!(typeof quantity === 'number' && Number.isFinite(quantity) && quantity >= 0)) {
+			throw new ValidationError(`usage.${key} must be a non-negative number`, `usage.${key}`);
+		}
+		if (req.provider === LOCAL_PROVIDER) {
+			lines.push({ unit, quantity, usd: '0', per: 1, amount_usd: formatUsd(0), verified: true, source: 'local (no charge)' });
+			continue;
+		}
+		const entry = entries.find(
+			(e) =>
+				e.provider === req.provider &&
+				e.model === req.model &&
+				e.unit === unit &&
+				(e.resolution === undefined || e.resolution === (req.resolution ?? '720p')),
+		);
+		if (!entry) {
+			throw new ValidationError(
+				`no price for ${req.provider}/${req.model}${req.resolution ? ` at ${req.resolution}` : ''} per ${unit}; add one in Price Overrides`,
+				'model',
+			);
+		}
+		const amount = linePrice(entry, quantity);
+		lines.push({ unit, quantity, usd: entry.usd, per: entry.per, amount_usd: formatUsd(amount), verified: entry.verified, source: entry.source });
+	}
+	if (lines.length === 0) throw new ValidationError('usage needs at least one quantity (seconds, tokens, characters…)', 'usage');
+	const amount = lines.reduce((sum, l) => sum + parseUsd(l.amount_usd, 'amount'), 0);
+	return { provider: req.provider, model: req.model, resolution: req.resolution, amount, amount_usd: formatUsd(amount), lines };
+}
+
+/** Validates user-supplied price overrides (from a node's JSON field). */
+export function parsePriceOverrides(value: unknown, field = 'priceOverrides'): PriceEntry[] {
+	if (value === undefined || value === null || value === '') return [];
+	const list = typeof value === 'string' ? safeJson(value, field) : value;
+	if (!Array.isArray(list)) throw new ValidationError(`${field} must be a JSON array of prices`, field);
+	return list.map((raw, i) => {
+		const e = raw as Partial<PriceEntry>;
+		const at = `${field}[${i}]`;
+		if (!e || typeof e.provider !== 'string' || typeof e.model !== 'string') {
+			throw new ValidationError(`${at} needs provider and model`, at);
+		}
+		if (!e.unit || !Object.values(UNIT_OF).includes(e.unit)) {
+			throw new ValidationError(`${at}.unit must be one of ${Object.values(UNIT_OF).join(', ')}`, `${at}.unit`);
+		}
+		parseUsd(e.usd, `${at}.usd`);
+		const per = e.per ?? 1;
+		if (!Number.isInteger(per) || per < 1) throw new ValidationError(`${at}.per must be a positive integer`, `${at}.per`);
+		return { provider: e.provider, model: e.model, unit: e.unit, usd: String(e.usd), per, resolution: e.resolution, verified: false, source: 'user override' };
+	});
+}
+
+function safeJson(text: string, field: string): unknown {
+	try {
+		return JSON.parse(text);
+	} catch {
+		throw new ValidationError(`${field} is not valid JSON`, field);
+	}
+}
