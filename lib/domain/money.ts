@@ -16,7 +16,7 @@ export function parseUsd(value: unknown, field: string, opts: { allowNegative?: 
 		if (!Number.isFinite(value)) throw new ValidationError(`${field} must be a finite amount in USD`, field);
 		// Shortest round-trip form: 0.1 stays "0.1", not 0.1000000000000000055.
 		text = String(value);
-		if (/e/i.test(text)) text = value.toFixed(6).replace(/\.?0+$/, '');
+		if (/e/i.test(text)) text = value.toFixed(12).replace(/\.?0+$/, ''); // 1e-7 → "0.0000001", then refused
 	} else if (typeof value === 'string') {
 		text = value.trim();
 	} else {

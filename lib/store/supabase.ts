@@ -13,6 +13,17 @@ export interface SupabaseOptions {
 	serviceRoleKey: string;
 }
 
+/**
+ * createClient builds a Realtime client at once, and on Node 20 (no global WebSocket) that throws
+ * "Node.js detected but native WebSocket not found". The store never subscribes to Realtime, so it
+ * hands supabase-js a transport that is never constructed unless someone opens a channel.
+ */
+class NoRealtimeTransport {
+	constructor() {
+		throw new Error('Realtime is not used by the Brand Infinity store');
+	}
+}
+
 export class SupabaseTransport implements Transport {
 	readonly backend = 'supabase' as const;
 	private readonly client: SupabaseClient;
@@ -21,6 +32,7 @@ export class SupabaseTransport implements Transport {
 	constructor(opts: SupabaseOptions) {
 		this.client = createClient(opts.url, opts.serviceRoleKey, {
 			auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+			realtime: { transport: NoRealtimeTransport as never },
 		});
 		const key = opts.serviceRoleKey;
 		this.redact = (s) => (key ? s.split(key).join('[redacted]') : s);
