@@ -23,10 +23,18 @@
  * - Task runners cannot be disabled in 2.x: every process that runs nodes starts a task broker on
  *   N8N_RUNNERS_BROKER_PORT (default 5679) plus a JS runner child. Two n8n processes at once (e.g.
  *   `start` and a CLI `execute`) collide on that port, so each process gets a free one.
+ * - NODE_ENV must not be `test` (jest sets it): n8n then logs nothing and CLI commands never exit.
  * - The fixed N8N_ENCRYPTION_KEY must be the same for the CLI commands and `start`; n8n also
- *   writes it to `<userFolder>/.n8n/config` on first run and refuses a different key later.
- * - Publish workflows before `start`: `publish:workflow` only writes the database ("restart n8n
- *   for changes to take effect"), so a workflow published while n8n runs is not registered.
+ *   writes it to `<userFolder>/.n8n/config` on first run and later fails with "Mismatching
+ *   encryption keys" if a different key is passed for that folder.
+ * - Publish workflows before `start`: `publish:workflow` only writes the database (it says
+ *   "restart n8n for changes to take effect"). A running n8n does pick it up at its next periodic
+ *   reconciliation (every 10 s; a webhook answered after 3.7 s here), but nothing signals when.
+ * - /healthz/readiness turns 200 BEFORE published workflows are registered: 2.41.1 activates them
+ *   through its workflow-publication service (N8N_USE_WORKFLOW_PUBLICATION_SERVICE, default true),
+ *   whose start-up reconciliation runs in the background; a webhook called right after readiness
+ *   answered 404 "not registered". start() therefore also waits for that first reconciliation,
+ *   seen on /metrics (N8N_METRICS + N8N_METRICS_INCLUDE_WORKFLOW_PUBLICATION_METRICS).
  */
 const { spawn, execFile, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -41,6 +49,8 @@ const CLI_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 20_000;
 const TAIL_LINES = 40;
+// What the Community Nodes screen removes from an installed package's package.json.
+const STRIPPED_DEPENDENCY_FIELDS = ['devDependencies', 'peerDependencies', 'optionalDependencies'];
 
 /** Provisions (or finds the cached) runtime; the script prints its folder as the last stdout line. */
 function resolveRuntime() {
@@ -169,6 +179,9 @@ class N8nHarness {
     return {
       ...process.env,
       PATH: this.pathEnv(),
+      // jest sets NODE_ENV=test, which silences n8n's logger and keeps its CLI commands from
+      // exiting. production is what n8n's Docker image sets.
+      NODE_ENV: 'production',
       N8N_USER_FOLDER: this.userFolder,
       N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
       N8N_LISTEN_ADDRESS: '127.0.0.1',
@@ -182,6 +195,11 @@ class N8nHarness {
       N8N_DYNAMIC_BANNERS_ENABLED: 'false',
       // No vetted-package lookups against api.n8n.io (unreachable here).
       N8N_VERIFIED_PACKAGES_ENABLED: 'false',
+      // /metrics tells start() when published workflows are registered.
+      N8N_METRICS: 'true',
+      N8N_METRICS_INCLUDE_WORKFLOW_PUBLICATION_METRICS: 'true',
+      // The default (deprecated, but the only mode without a separate runner launcher), so Code
+      // nodes in test workflows still run; the broker port must differ per process (see top).
       N8N_RUNNERS_MODE: 'internal',
       N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
       N8N_RUNNERS_BROKER_PORT: String(await freePort()),
@@ -245,7 +263,8 @@ class N8nHarness {
     await fsp.mkdir(packageDir, { recursive: true });
     await execFileAsync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
 
-    const { devDependencies, peerDependencies, optionalDependencies, ...installed } = manifest;
+    const installed = { ...manifest };
+    for (const field of STRIPPED_DEPENDENCY_FIELDS) delete installed[field];
     await fsp.writeFile(path.join(packageDir, 'package.json'), JSON.stringify(installed, null, 2));
 
     const started = Date.now();
@@ -321,7 +340,10 @@ class N8nHarness {
     return parseRunJson(stdout);
   }
 
-  /** `n8n start`; resolves when /healthz/readiness answers 200. */
+  /**
+   * `n8n start`; resolves when /healthz/readiness answers 200 and the start-up publication
+   * reconciliation has registered the published workflows (webhooks answer from then on).
+   */
   async start() {
     if (this.server) throw new Error('n8n is already running');
     const started = Date.now();
@@ -341,18 +363,25 @@ class N8nHarness {
         await this.stop();
         throw new Error(server.describe(`not ready after ${READY_TIMEOUT_MS / 1000} s`));
       }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
     this.log(`n8n ready at ${this.editorUrl} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
   async isReady() {
     try {
-      const res = await fetch(`${this.editorUrl}/healthz/readiness`);
-      return res.status === 200;
+      const health = await fetch(`${this.editorUrl}/healthz/readiness`);
+      return health.status === 200 && (await this.publicationReconciliations()) > 0;
     } catch {
       return false; // not listening yet
     }
+  }
+
+  /** How many publication reconciliation passes n8n has finished (a Prometheus counter). */
+  async publicationReconciliations() {
+    const metrics = await (await fetch(`${this.editorUrl}/metrics`)).text();
+    const counts = metrics.matchAll(/^\w*workflow_publication_reconciliation_duration_seconds_count\{[^}]*\} (\d+)$/gm);
+    return [...counts].reduce((sum, match) => sum + Number(match[1]), 0);
   }
 
   /** SIGTERM, then SIGKILL (whole process group) if n8n has not exited after 20 s. */
@@ -404,22 +433,31 @@ function outputsByNode(run) {
 
 module.exports = { N8nHarness, outputsByNode, parseRunJson };
 
+const USAGE = `usage: node scripts/n8n-harness.js run [--tarball X.tgz] [--credentials creds.json]
+         [--workflows a.json,b.json] [--execute ID[,ID]]
+  creds.json: [{ "id", "name", "type", "data": { plaintext fields } }]`;
+
+/** `--name value` or `--name=value` pairs after the command. */
 function parseCliArgs(argv) {
   const [command, ...rest] = argv;
   const flags = {};
-  for (let i = 0; i < rest.length; i += 2) flags[rest[i].replace(/^--/, '')] = rest[i + 1];
+  for (let i = 0; i < rest.length; i++) {
+    const [name, inline] = rest[i].replace(/^--/, '').split(/=(.*)/s);
+    flags[name] = inline ?? rest[++i];
+  }
   return { command, flags };
 }
 
 async function main() {
   const { command, flags } = parseCliArgs(process.argv.slice(2));
   if (command !== 'run') {
-    console.error('usage: node scripts/n8n-harness.js run [--tarball X.tgz] [--workflows a.json,b.json] [--execute ID[,ID]]');
+    console.error(USAGE);
     process.exit(2);
   }
   const list = (value) => (value ? value.split(',').filter(Boolean) : []);
   const h = await N8nHarness.create({ log: (line) => console.error(`[harness] ${line}`) });
   if (flags.tarball) await h.installPackage(flags.tarball);
+  if (flags.credentials) await h.importCredentials(JSON.parse(fs.readFileSync(flags.credentials, 'utf8')));
   if (flags.workflows) await h.importWorkflows(list(flags.workflows));
   for (const id of list(flags.execute)) {
     const run = await h.execute(id);

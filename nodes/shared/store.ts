@@ -86,9 +86,17 @@ function describe(err: unknown): string {
 	return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * The item a failed item becomes under "Continue On Fail". Only the keys `error` and `details`:
+ * n8n routes an item to the error output ("Continue (using error output)") only when its JSON has
+ * no other keys, and replaces the JSON of items that carry an `error` object.
+ */
 export function errorJson(err: unknown): IDataObject {
 	if (err instanceof BrandInfinityError) {
-		return { error: err.message, code: err.code, field: err.field ?? null, detail: err.detail as IDataObject };
+		return {
+			error: err.message,
+			details: { code: err.code, field: err.field ?? null, hint: err.hint ?? null, detail: err.detail as IDataObject },
+		};
 	}
 	return { error: describe(err) };
 }
