@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import { StoreError } from '../domain/errors';
+import { BrandInfinityError, StoreError } from '../domain/errors';
 import { EmbeddedTransport } from './embedded';
 import { expectedVersions } from './migrations';
 import { PostgresTransport } from './postgres';
@@ -124,7 +124,16 @@ export async function closeSharedStores(): Promise<void> {
 export async function checkStore(config: StoreConfig): Promise<{ ok: boolean; message: string }> {
 	const { store, release } = await borrowStore(config);
 	try {
-		const info = await store.schemaInfo();
+		let info;
+		try {
+			info = await store.schemaInfo();
+		} catch (err) {
+			// 42883 (Postgres) / PGRST202 (PostgREST): the function does not exist, so nothing is applied.
+			if (err instanceof BrandInfinityError && ['42883', 'PGRST202', '42P01'].includes(err.code)) {
+				return { ok: false, message: 'Connected, but the Brand Infinity schema is not applied: apply supabase/migrations (supabase db push).' };
+			}
+			throw err;
+		}
 		const have = new Set(info.versions ?? []);
 		const missing = expectedVersions(info.vector).filter((v) => !have.has(v));
 		if (missing.length) {

@@ -27,12 +27,11 @@ export interface MigrationReport {
 	vector: boolean;
 }
 
-/** The supabase/ folder: next to lib/ in the repo, and copied beside dist/lib by the build. */
+/** The supabase/ folder: beside lib/ in the repo, and copied beside dist/lib by the build. */
 export function supabaseDir(): string {
-	for (const candidate of [join(__dirname, '..', '..', 'supabase'), join(__dirname, '..', '..', '..', 'supabase')]) {
-		if (existsSync(join(candidate, 'migrations'))) return candidate;
-	}
-	throw new Error(`supabase/migrations not found near ${__dirname}`);
+	const dir = join(__dirname, '..', '..', 'supabase');
+	if (!existsSync(join(dir, 'migrations'))) throw new Error(`supabase/migrations not found at ${dir}`);
+	return dir;
 }
 
 export function loadMigrations(dir = supabaseDir()): Migration[] {
