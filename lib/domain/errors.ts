@@ -95,3 +95,15 @@ export function fromSqlError(err: unknown, redact: (s: string) => string = (s) =
 	if (Cls) return new Cls(code, message, detail, hint);
 	return new StoreError(code, message, detail, hint);
 }
+
+/**
+ * A function that hides secrets in text. The SQL API echoes bad values cut to 40 or 60 characters,
+ * so the leading 40 and 60 characters of a long secret are hidden too.
+ */
+export function secretRedactor(secrets: string[]): (s: string) => string {
+	const parts = secrets
+		.filter((x) => x.length >= 4)
+		.flatMap((x) => [x, x.slice(0, 60), x.slice(0, 40)])
+		.sort((a, b) => b.length - a.length);
+	return (s) => parts.reduce((out, part) => out.split(part).join('[redacted]'), s);
+}

@@ -5,7 +5,7 @@
  */
 import { Pool, type PoolConfig } from 'pg';
 
-import { fromSqlError } from '../domain/errors';
+import { fromSqlError, secretRedactor } from '../domain/errors';
 import { migrate, type MigrationReport, type SqlSession } from './migrations';
 import { rpcSql, type RpcArgs, type Transport } from './transport';
 
@@ -18,19 +18,15 @@ export interface PostgresOptions {
 	maxConnections?: number;
 }
 
-/** Removes the password of a connection string from any text (errors from pg can quote it). */
+/** Hides a connection string, and its password, in any text (errors from pg can quote either). */
 export function redactConnectionString(connectionString: string): (s: string) => string {
 	let password = '';
 	try {
 		password = decodeURIComponent(new URL(connectionString).password);
 	} catch {
-		// Not a URL (key=value form): fall back to hiding the whole string.
+		// Not a URL (key=value form): the whole string is still hidden.
 	}
-	return (s) => {
-		let out = s.split(connectionString).join('[connection string]');
-		if (password) out = out.split(password).join('[redacted]');
-		return out;
-	};
+	return secretRedactor([connectionString, password]);
 }
 
 export class PostgresTransport implements Transport {

@@ -5,7 +5,7 @@
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 
-import { fromSqlError } from '../domain/errors';
+import { fromSqlError, secretRedactor } from '../domain/errors';
 import type { RpcArgs, Transport } from './transport';
 
 export interface SupabaseOptions {
@@ -34,8 +34,7 @@ export class SupabaseTransport implements Transport {
 			auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
 			realtime: { transport: NoRealtimeTransport as never },
 		});
-		const key = opts.serviceRoleKey;
-		this.redact = (s) => (key ? s.split(key).join('[redacted]') : s);
+		this.redact = secretRedactor([opts.serviceRoleKey]);
 	}
 
 	async rpc(fn: string, args: RpcArgs): Promise<unknown> {

@@ -5,7 +5,7 @@ import {
 	NotFoundError,
 	StoreError,
 	ValidationError,
-	VersionConflictError,
+	VersionConflictError, secretRedactor
 } from '../../lib/domain/errors';
 import { redactConnectionString } from '../../lib/store/postgres';
 
@@ -37,5 +37,13 @@ describe('fromSqlError', () => {
 		const mapped = fromSqlError({ code: '28P01', message: 'password authentication failed for p@ss at postgresql://bi:p%40ss@db:5432/x' }, redact);
 		expect(mapped.message).not.toContain('p@ss');
 		expect(mapped.message).not.toContain('p%40ss');
+	});
+
+	test('a long key is hidden also where SQL echoed it cut to 40 or 60 characters', () => {
+		const key = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.' + 'x'.repeat(180);
+		const redact = secretRedactor([key]);
+		const text = `bad uuid "${key.slice(0, 60)}" and amount "${key.slice(0, 40)}" and ${key}`;
+		expect(redact(text)).not.toContain(key.slice(0, 40));
+		expect(redact(text)).toBe('bad uuid "[redacted]" and amount "[redacted]" and [redacted]');
 	});
 });
