@@ -1,24 +1,54 @@
-import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+// n8n's community-node lint rules in their self-hosted (no-cloud) form: the configuration of
+// @n8n/node-cli's `configWithoutCloudSupport` (node-cli 0.48.3, dist/configs/eslint.js), built
+// here from the same plugins. Left out: eslint-plugin-import-x, whose resolver needs native
+// bindings this registry does not carry for every platform (npm ci fails on them); tsc already
+// checks every import. Every rule turned off is listed with its reason in the README ("Lint").
+import js from '@eslint/js';
+import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+import tseslint from 'typescript-eslint';
 
-// n8n's community-node rules in their self-hosted (no-cloud) form. Every rule turned off here is
-// listed with its reason in the README ("Lint").
-export default [
-	...configWithoutCloudSupport,
+const communityNodes = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupport;
+
+export default tseslint.config(
 	{ ignores: ['dist/**', 'scratch/**', 'node_modules/**', 'coverage/**', 'out/**', '**/*.js', '**/*.mjs'] },
 	{
-		// The package runs PGlite, pg, supabase-js (and later ffmpeg, sharp) inside n8n: it is
-		// self-hosted only and its runtime dependencies are installed by n8n's own installer.
+		files: ['**/*.ts'],
+		extends: [js.configs.recommended, tseslint.configs.recommended, communityNodes],
+		rules: { 'prefer-spread': 'off', 'no-console': 'error' },
+	},
+	{ plugins: { 'n8n-nodes-base': n8nNodesBase } },
+	{
 		files: ['package.json'],
-		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
+		extends: [communityNodes],
+		rules: {
+			...n8nNodesBase.configs.community.rules,
+			// The package runs PGlite, pg and supabase-js (later ffmpeg, sharp) inside n8n: it is
+			// self-hosted only and n8n's installer installs its runtime dependencies.
+			'@n8n/community-nodes/no-runtime-dependencies': 'off',
+		},
+		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
 	},
 	{
 		files: ['credentials/**/*.ts'],
 		rules: {
+			...n8nNodesBase.configs.credentials.rules,
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
 			// The product names this credential "Brand Infinity Store": it is a data store, not an API.
 			'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off',
 			// A connection string holds the database password and the service-role key is a secret;
 			// the rule's name heuristics do not know either.
 			'@n8n/community-nodes/credential-unnecessary-password': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		rules: {
+			...n8nNodesBase.configs.nodes.rules,
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			'n8n-nodes-base/node-param-type-options-max-value-present': 'off',
 		},
 	},
 	{
@@ -32,4 +62,4 @@ export default [
 		files: ['test/**/*.ts'],
 		rules: { '@n8n/community-nodes/no-dangerous-functions': 'off' },
 	},
-];
+);
