@@ -199,6 +199,83 @@ export class Store {
 		return this.call('bi_cost_summary', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
 	}
 
+	recordBrandCost(brandId: string, pillar: Pillar, costType: CostType, amount: Micros, description?: string): Promise<Json> {
+		return this.call('bi_record_brand_cost', {
+			p_brand_id: requireUuid(brandId, 'brand_id'),
+			p_pillar: pillar,
+			p_cost_type: costType,
+			p_amount_usd: formatUsd(amount),
+			p_description: description ?? null,
+		});
+	}
+
+	// ------------------------------------------------------------ strategist and copywriter
+	/** Replaces every chunk of one guideline document (re-ingesting never duplicates). */
+	replaceGuidelineDocument(
+		brandId: string,
+		documentId: string,
+		chunks: { content: string; category: string; content_hash?: string; embedding?: number[] | null }[],
+	): Promise<Json> {
+		return this.call('bi_replace_guideline_document', {
+			p_brand_id: requireUuid(brandId, 'brand_id'),
+			p_document_id: documentId,
+			p_chunks: chunks.map((c) => ({ ...c, embedding: c.embedding ? `[${c.embedding.join(',')}]` : null })),
+		});
+	}
+
+	recordTrend(trend: Json): Promise<Json> {
+		return this.call('bi_record_trend', { p_trend: trend });
+	}
+
+	recentTrends(limit = 20, sinceHours = 168): Promise<Json[]> {
+		return this.call('bi_recent_trends', { p_limit: limit, p_since_hours: sinceHours });
+	}
+
+	recordCompetitorAd(ad: Json): Promise<Json> {
+		return this.call('bi_record_competitor_ad', { p_ad: ad });
+	}
+
+	recentCompetitorAds(brandId: string, limit = 10): Promise<Json[]> {
+		return this.call('bi_recent_competitor_ads', { p_brand_id: requireUuid(brandId, 'brand_id'), p_limit: limit });
+	}
+
+	createBrief(brief: Json): Promise<Json> {
+		return this.call('bi_create_brief', { p_brief: brief });
+	}
+
+	getBrief(briefId: string): Promise<Json> {
+		return this.call('bi_get_brief', { p_brief_id: requireUuid(briefId, 'brief_id') });
+	}
+
+	storeHooks(briefId: string, hooks: Json[]): Promise<Json> {
+		return this.call('bi_store_hooks', { p_brief_id: requireUuid(briefId, 'brief_id'), p_hooks: hooks });
+	}
+
+	bestPastHooks(brandId: string, limit = 10): Promise<{ text: string; hook_type: string; engagement_rate: number }[]> {
+		return this.call('bi_best_past_hooks', { p_brand_id: requireUuid(brandId, 'brand_id'), p_limit: limit });
+	}
+
+	createScript(input: { brief_id: string; hook_id?: string | null; script: Json; actor?: string }): Promise<Json> {
+		return this.call('bi_create_script', { p_script: input });
+	}
+
+	reviseScript(scriptId: string, expectedVersion: number, script: Json, actor?: string): Promise<Json> {
+		return this.call('bi_revise_script', {
+			p_script_id: requireUuid(scriptId, 'script_id'),
+			p_expected_version: expectedVersion,
+			p_script: script,
+			p_actor: actor ?? null,
+		});
+	}
+
+	getScript(scriptId: string): Promise<Json> {
+		return this.call('bi_get_script', { p_script_id: requireUuid(scriptId, 'script_id') });
+	}
+
+	recordSafetyReport(report: Json): Promise<Json> {
+		return this.call('bi_record_safety_report', { p_report: report });
+	}
+
 	// ------------------------------------------------------------ vectors and jobs
 	async matchBrandGuidelines(brandId: string, embedding: number[], matchCount = 5, minSimilarity = 0): Promise<GuidelineMatch[]> {
 		if (embedding.length !== 1536 || embedding.some((x) => !Number.isFinite(x))) {
