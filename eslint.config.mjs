@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 const communityNodes = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupport;
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'scratch/**', 'node_modules/**', 'coverage/**', 'out/**', '**/*.js', '**/*.mjs'] },
+	{ ignores: ['dist/**', 'scratch/**', 'node_modules/**', 'coverage/**', 'out/**', 'scratch_*', '**/*.js', '**/*.mjs'] },
 	{
 		files: ['**/*.ts'],
 		extends: [js.configs.recommended, tseslint.configs.recommended, communityNodes],

@@ -5,6 +5,7 @@
  * third parties that the vendor's own page did not confirm.
  */
 import { ValidationError } from '../domain/errors';
+import { parseJsonField } from '../domain/json';
 import { formatUsd, parseUsd, type Micros } from '../domain/money';
 
 export type PriceUnit =
@@ -58,6 +59,16 @@ export const PRICE_TABLE: readonly PriceEntry[] = Object.freeze([
 	{ provider: 'elevenlabs', model: 'eleven_v3', unit: 'character', usd: '0.10', per: 1000, verified: false, source: 'third-party ($0.10-0.12 per 1k)' },
 	{ provider: 'elevenlabs', model: 'eleven_flash_v2_5', unit: 'character', usd: '0.05', per: 1000, verified: false, source: 'third-party ($0.05-0.06 per 1k)' },
 	{ provider: 'elevenlabs', model: 'eleven_turbo_v2_5', unit: 'character', usd: '0.05', per: 1000, verified: false, source: 'third-party ($0.05-0.06 per 1k)' },
+	{ provider: 'openai', model: 'gpt-4o-mini', unit: 'input_token', usd: '0.15', per: M, verified: false, source: 'openai list price (not in provider-apis.md)' },
+	{ provider: 'openai', model: 'gpt-4o-mini', unit: 'output_token', usd: '0.60', per: M, verified: false, source: 'openai list price (not in provider-apis.md)' },
+	{ provider: 'openai', model: 'gpt-4o', unit: 'input_token', usd: '2.50', per: M, verified: false, source: 'openai list price (not in provider-apis.md)' },
+	{ provider: 'openai', model: 'gpt-4o', unit: 'output_token', usd: '10', per: M, verified: false, source: 'openai list price (not in provider-apis.md)' },
+	{ provider: 'anthropic', model: 'claude-haiku-4-5', unit: 'input_token', usd: '1', per: M, verified: false, source: 'anthropic list price (provider-apis.md: not verified)' },
+	{ provider: 'anthropic', model: 'claude-haiku-4-5', unit: 'output_token', usd: '5', per: M, verified: false, source: 'anthropic list price (provider-apis.md: not verified)' },
+	{ provider: 'anthropic', model: 'claude-sonnet-5', unit: 'input_token', usd: '3', per: M, verified: false, source: 'anthropic list price (provider-apis.md: not verified)' },
+	{ provider: 'anthropic', model: 'claude-sonnet-5', unit: 'output_token', usd: '15', per: M, verified: false, source: 'anthropic list price (provider-apis.md: not verified)' },
+	{ provider: 'deepseek', model: 'deepseek-chat', unit: 'input_token', usd: '0.27', per: M, verified: false, source: 'deepseek list price (third-party, not verified)' },
+	{ provider: 'deepseek', model: 'deepseek-chat', unit: 'output_token', usd: '1.10', per: M, verified: false, source: 'deepseek list price (third-party, not verified)' },
 ]);
 
 /** Local providers (ffmpeg, espeak-ng, templates, hashing) cost nothing. */
@@ -157,7 +168,7 @@ export function estimateCost(
 /** Validates user-supplied price overrides (from a node's JSON field). */
 export function parsePriceOverrides(value: unknown, field = 'priceOverrides'): PriceEntry[] {
 	if (value === undefined || value === null || value === '') return [];
-	const list = typeof value === 'string' ? safeJson(value, field) : value;
+	const list = parseJsonField(value, field) ?? [];
 	if (!Array.isArray(list)) throw new ValidationError(`${field} must be a JSON array of prices`, field);
 	return list.map((raw, i) => {
 		const e = raw as Partial<PriceEntry>;
@@ -173,12 +184,4 @@ export function parsePriceOverrides(value: unknown, field = 'priceOverrides'): P
 		if (!Number.isInteger(per) || per < 1) throw new ValidationError(`${at}.per must be a positive integer`, `${at}.per`);
 		return { provider: e.provider, model: e.model, unit: e.unit, usd: String(e.usd), per, resolution: e.resolution, verified: false, source: 'user override' };
 	});
-}
-
-function safeJson(text: string, field: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		throw new ValidationError(`${field} is not valid JSON`, field);
-	}
 }

@@ -251,6 +251,10 @@ export class Store {
 		return this.call('bi_store_hooks', { p_brief_id: requireUuid(briefId, 'brief_id'), p_hooks: hooks });
 	}
 
+	briefHooks(briefId: string, limit = 50): Promise<Json[]> {
+		return this.call('bi_brief_hooks', { p_brief_id: requireUuid(briefId, 'brief_id'), p_limit: limit });
+	}
+
 	bestPastHooks(brandId: string, limit = 10): Promise<{ text: string; hook_type: string; engagement_rate: number }[]> {
 		return this.call('bi_best_past_hooks', { p_brand_id: requireUuid(brandId, 'brand_id'), p_limit: limit });
 	}

@@ -53,12 +53,18 @@ export async function testStoreCredential(
 export type ItemHandler = (store: Store, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
 /**
- * Runs `handler` once per input item with a borrowed store. A failure of one item becomes an error
- * item under "Continue On Fail", otherwise a NodeOperationError that names the field at fault.
+ * Runs `handler` once per input item with a borrowed store; `routing` sends each result to one of
+ * several outputs. A failure of one item becomes an error item (first output) under "Continue On
+ * Fail", otherwise a NodeOperationError that names the field at fault.
  */
-export async function executePerItem(ctx: IExecuteFunctions, handler: ItemHandler): Promise<INodeExecutionData[][]> {
+export async function executePerItem(
+	ctx: IExecuteFunctions,
+	handler: ItemHandler,
+	routing: { outputs: number; route: (json: IDataObject) => number } = { outputs: 1, route: () => 0 },
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
-	const out: INodeExecutionData[] = [];
+	const outputs: INodeExecutionData[][] = Array.from({ length: routing.outputs }, () => []);
+	const out = outputs[0];
 	const credential = await ctx.getCredentials(STORE_CREDENTIAL);
 	const { store, release } = await borrowStore(storeConfigFromCredential(credential)).catch((err: unknown) => {
 		throw new NodeOperationError(ctx.getNode(), describe(err), { description: 'Check the Brand Infinity Store credential.' });
@@ -67,7 +73,9 @@ export async function executePerItem(ctx: IExecuteFunctions, handler: ItemHandle
 		for (let i = 0; i < items.length; i++) {
 			try {
 				const result = await handler(store, i);
-				for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
+				for (const json of Array.isArray(result) ? result : [result]) {
+					outputs[routing.route(json)].push({ json, pairedItem: { item: i } });
+				}
 			} catch (err) {
 				if (ctx.continueOnFail()) {
 					out.push({ json: errorJson(err), pairedItem: { item: i } });
@@ -79,7 +87,7 @@ export async function executePerItem(ctx: IExecuteFunctions, handler: ItemHandle
 	} finally {
 		release();
 	}
-	return [out];
+	return outputs;
 }
 
 function describe(err: unknown): string {

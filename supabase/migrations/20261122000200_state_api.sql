@@ -356,7 +356,7 @@ declare
 begin
   select to_jsonb(b) into v from brands b where brand_id = p_brand_id;
   if v is null then
-    perform bi_raise('BI404', format('brand %s not found', p_brand_id), jsonb_build_object('entity', 'brand', 'id', p_brand_id));
+    perform bi_raise('BI404', format('brand %s not found', p_brand_id), jsonb_build_object('entity', 'brand', 'id', p_brand_id, 'field', 'brand_id'));
   end if;
   return v;
 end

@@ -257,6 +257,13 @@ exception
 end
 $$;
 
+create or replace function public.bi_brief_hooks(p_brief_id uuid, p_limit int default 50) returns jsonb
+language sql stable set search_path = public, extensions as $$
+  select coalesce(jsonb_agg(to_jsonb(h) order by h.quality_score desc nulls last, h.variation_number), '[]'::jsonb)
+  from (select * from hooks where brief_id = p_brief_id
+        order by quality_score desc nulls last, variation_number limit greatest(1, least(coalesce(p_limit, 50), 500))) h
+$$;
+
 -- Hooks of this brand's variants that have engagement: the loop of seed 002 feeding hook scoring.
 create or replace function public.bi_best_past_hooks(p_brand_id uuid, p_limit int default 10) returns jsonb
 language sql stable set search_path = public, extensions as $$

@@ -1,0 +1,179 @@
+/**
+ * Puts every paid provider call through the Cost Ledger: estimate from the price table, reserve the
+ * estimate against the campaign budget (refused with BI402 before any money is spent), call, then
+ * settle with the usage the provider reported. A call whose outcome is unknown is settled at the
+ * estimate (it may have been charged) and never repeated here. Local providers cost nothing and
+ * pass straight through.
+ */
+import { estimateCost, LOCAL_PROVIDER, type PriceEntry } from '../pricing/price-table';
+import type { Pillar, Store } from '../store/store';
+import type { EmbeddingProvider, EmbeddingResult, LlmProvider, LlmRequest, LlmResult } from './types';
+import { ProviderError } from './types';
+
+export interface CostMeter {
+	store: Store;
+	campaignId: string;
+	variantId?: string | null;
+	pillar: Pillar;
+	/** Reservation references are `${refPrefix}:${n}`: unique per run, so replays do not double-reserve. */
+	refPrefix: string;
+	priceOverrides?: readonly PriceEntry[];
+}
+
+/** Rough token count for an estimate: about four characters per token. */
+export function estimateTokens(text: string): number {
+	return Math.ceil(text.length / 4);
+}
+
+async function metered<R>(
+	meter: CostMeter,
+	seq: number,
+	what: { provider: string; model: string; estimateUsage: Record<string, number>; description: string },
+	call: () => Promise<R>,
+	actualUsage: (result: R) => Record<string, number>,
+): Promise<R> {
+	const price = (usage: Record<string, number>) =>
+		estimateCost({ provider: what.provider, model: what.model, usage }, meter.priceOverrides).amount;
+	const reservation = await meter.store.reserveBudget({
+		campaignId: meter.campaignId,
+		variantId: meter.variantId,
+		pillar: meter.pillar,
+		amount: Math.max(1, price(what.estimateUsage)),
+		ref: `${meter.refPrefix}:${seq}`,
+	});
+	const reservationId = reservation.reservation_id as string;
+	let result: R;
+	try {
+		result = await call();
+	} catch (err) {
+		if (err instanceof ProviderError && err.outcomeKnown) {
+			await meter.store.releaseReservation(reservationId, `${what.provider} refused: ${err.message.slice(0, 200)}`);
+		} else {
+			await meter.store.settleReservation({
+				reservationId,
+				actual: Math.max(1, price(what.estimateUsage)),
+				costType: 'api_cost',
+				description: `${what.description} (outcome unknown, settled at the estimate)`,
+			});
+		}
+		throw err;
+	}
+	await meter.store.settleReservation({
+		reservationId,
+		actual: price(actualUsage(result)),
+		costType: 'api_cost',
+		description: what.description,
+	});
+	return result;
+}
+
+export class MeteredLlmProvider implements LlmProvider {
+	private calls = 0;
+
+	constructor(
+		private readonly inner: LlmProvider,
+		private readonly meter: CostMeter,
+	) {}
+
+	get name(): string {
+		return this.inner.name;
+	}
+
+	get model(): string {
+		return this.inner.model;
+	}
+
+	generate<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
+		if (this.inner.name === LOCAL_PROVIDER) return this.inner.generate(req);
+		return metered(
+			this.meter,
+			++this.calls,
+			{
+				provider: this.inner.name,
+				model: this.inner.model,
+				estimateUsage: { input_tokens: estimateTokens(req.system + req.prompt) + 200, output_tokens: req.maxOutputTokens ?? 4000 },
+				description: `${req.task} via ${this.inner.name}/${this.inner.model}`,
+			},
+			() => this.inner.generate(req),
+			(r) => ({ input_tokens: r.usage.input_tokens, output_tokens: r.usage.output_tokens }),
+		);
+	}
+}
+
+export class MeteredEmbeddingProvider implements EmbeddingProvider {
+	private calls = 0;
+
+	constructor(
+		private readonly inner: EmbeddingProvider,
+		private readonly meter: CostMeter,
+	) {}
+
+	get name(): string {
+		return this.inner.name;
+	}
+
+	get model(): string {
+		return this.inner.model;
+	}
+
+	get dimensions(): number {
+		return this.inner.dimensions;
+	}
+
+	embed(texts: string[]): Promise<EmbeddingResult> {
+		if (this.inner.name === LOCAL_PROVIDER) return this.inner.embed(texts);
+		return metered(
+			this.meter,
+			++this.calls,
+			{
+				provider: this.inner.name,
+				model: this.inner.model,
+				estimateUsage: { input_tokens: texts.reduce((n, t) => n + estimateTokens(t), 0) },
+				description: `embeddings (${texts.length} texts) via ${this.inner.name}/${this.inner.model}`,
+			},
+			() => this.inner.embed(texts),
+			(r) => ({ input_tokens: r.usage.input_tokens }),
+		);
+	}
+}
+
+/**
+ * Embeddings paid at brand level (guideline ingestion belongs to no campaign, so there is no budget
+ * to reserve against): the actual cost is recorded in the ledger against the brand after each call.
+ */
+export class BrandCostEmbeddingProvider implements EmbeddingProvider {
+	constructor(
+		private readonly inner: EmbeddingProvider,
+		private readonly brand: { store: Store; brandId: string; pillar: Pillar; priceOverrides?: readonly PriceEntry[] },
+	) {}
+
+	get name(): string {
+		return this.inner.name;
+	}
+
+	get model(): string {
+		return this.inner.model;
+	}
+
+	get dimensions(): number {
+		return this.inner.dimensions;
+	}
+
+	async embed(texts: string[]): Promise<EmbeddingResult> {
+		const result = await this.inner.embed(texts);
+		if (this.inner.name !== LOCAL_PROVIDER) {
+			const cost = estimateCost(
+				{ provider: this.inner.name, model: this.inner.model, usage: { input_tokens: result.usage.input_tokens } },
+				this.brand.priceOverrides,
+			);
+			await this.brand.store.recordBrandCost(
+				this.brand.brandId,
+				this.brand.pillar,
+				'api_cost',
+				cost.amount,
+				`embeddings (${texts.length} texts) via ${this.inner.name}/${this.inner.model}`,
+			);
+		}
+		return result;
+	}
+}

@@ -1,0 +1,117 @@
+/**
+ * Pillar 2 as services over the store: hooks for a brief (generated, scored, all stored, the best
+ * three returned), scripts for an approved brief (one per variant tag, every version kept), and
+ * scripts from a markdown narrative.
+ */
+import { IllegalTransitionError, ValidationError } from '../domain/errors';
+import { creativeBriefSchema, parseOrThrow, VARIANT_TYPES, type CreativeBrief } from '../domain/schemas';
+import type { EmbeddingProvider, LlmProvider } from '../providers/types';
+import type { Json, Store } from '../store/store';
+import { brandProfileSchema, type BrandProfile } from './brief';
+import { generateHooks } from './hooks';
+import { findRestrictedKeywords } from './judge/keywords';
+import { scriptFromMarkdown, writeScript, type VariantType } from './script';
+
+/** The Judge's matcher (disguises included), in the shape the strategy code takes. */
+export const thoroughRestrictedMatcher = (text: string, keywords: string[]): string[] => [
+	...new Set(findRestrictedKeywords(text, keywords).map((m) => m.keyword)),
+];
+
+async function briefAndBrand(store: Store, briefId: string): Promise<{ row: Json; brief: CreativeBrief; brand: BrandProfile }> {
+	const row = await store.getBrief(briefId);
+	const brief = parseOrThrow(creativeBriefSchema, row.creative_brief, 'creative_brief');
+	const brandRow = await store.getBrand(row.brand_id as string);
+	return { row, brief, brand: brandProfileSchema.parse(brandRow) };
+}
+
+export async function hooksForBrief(
+	deps: { store: Store; llm: LlmProvider; embedder: EmbeddingProvider },
+	input: { briefId: string; count?: number; minBestScore?: number; maxRounds?: number },
+): Promise<Json> {
+	const { row, brief } = await briefAndBrand(deps.store, input.briefId);
+	const [bestPastHooks, trends] = await Promise.all([
+		deps.store.bestPastHooks(row.brand_id as string),
+		deps.store.recentTrends(10),
+	]);
+	const result = await generateHooks({
+		brief,
+		llm: deps.llm,
+		embedder: deps.embedder,
+		count: input.count ?? 50,
+		minBestScore: input.minBestScore,
+		maxRounds: input.maxRounds,
+		trends: trends.map((t) => String(t.topic)),
+		bestPastHooks: bestPastHooks.map((h) => ({ text: h.text, engagement_rate: Number(h.engagement_rate) })),
+		productCategory: String((row.campaign_request as Json)?.product_category ?? ''),
+		findRestricted: thoroughRestrictedMatcher,
+	});
+	const stored = await deps.store.storeHooks(
+		input.briefId,
+		result.hooks.map((h) => ({
+			text: h.text,
+			hook_type: h.hook_type,
+			quality_score: Math.round(h.quality_score * 10_000) / 10_000,
+			variation_number: h.variation_number,
+			scores: h.scores,
+			rationale: h.rationale,
+		})),
+	);
+	const ids = new Map((stored.hooks as { hook_id: string; variation_number: number }[]).map((h) => [h.variation_number, h.hook_id]));
+	return {
+		brief_id: input.briefId,
+		hooks_stored: stored.stored,
+		rounds: result.rounds,
+		best_score: result.bestScore,
+		passed_gate: result.passedGate,
+		top: result.top.map((h) => ({ hook_id: ids.get(h.variation_number), ...h })),
+		llm_calls: result.llmCalls,
+	};
+}
+
+export async function scriptsForBrief(
+	deps: { store: Store; llm: LlmProvider },
+	input: { briefId: string; hookId?: string; variants?: VariantType[]; targetSeconds?: number; actor?: string },
+): Promise<Json[]> {
+	const { row, brief, brand } = await briefAndBrand(deps.store, input.briefId);
+	if (!['approved', 'in_production'].includes(row.approval_status as string)) {
+		throw new IllegalTransitionError('BI422', `brief ${input.briefId} is "${row.approval_status}": a script needs an approved brief`, {
+			field: 'brief_id',
+			status: row.approval_status,
+		});
+	}
+	const hooks = await deps.store.briefHooks(input.briefId, 500);
+	const hook = input.hookId ? hooks.find((h) => h.hook_id === input.hookId) : hooks[0];
+	if (!hook) {
+		throw new ValidationError(
+			input.hookId ? `hook ${input.hookId} does not belong to brief ${input.briefId}` : `brief ${input.briefId} has no hooks yet: run the Hook Generator first`,
+			'hook_id',
+		);
+	}
+	const variants = input.variants?.length ? input.variants : (row.variant_tags as VariantType[] | null)?.slice(0, 1) ?? ['humorous'];
+	for (const v of variants) if (!VARIANT_TYPES.includes(v)) throw new ValidationError(`unknown variant tag "${v}"`, 'variants');
+	const out: Json[] = [];
+	for (const variant of variants) {
+		const { script, llm } = await writeScript({
+			brief,
+			hook: { text: hook.hook_text as string, hook_type: hook.hook_type as never, quality_score: Number(hook.quality_score), rationale: (hook.rationale as string) ?? undefined },
+			variant,
+			brand,
+			targetSeconds: input.targetSeconds,
+			llm: deps.llm,
+			variationsGenerated: hooks.length,
+		});
+		const stored = await deps.store.createScript({ brief_id: input.briefId, hook_id: hook.hook_id as string, script, actor: input.actor });
+		out.push({ ...stored, script: { ...script, script_id: stored.script_id, brief_id: input.briefId }, llm });
+	}
+	return out;
+}
+
+export async function scriptFromNarrative(
+	store: Store,
+	input: { briefId: string; markdown: string; variant: VariantType; wordsPerMinute?: number; actor?: string },
+): Promise<Json> {
+	const { brand } = await briefAndBrand(store, input.briefId);
+	const script = scriptFromMarkdown(input.markdown, { brand, variant: input.variant, wordsPerMinute: input.wordsPerMinute });
+	const stored = await store.createScript({ brief_id: input.briefId, script, actor: input.actor });
+	return { ...stored, script: { ...script, script_id: stored.script_id, brief_id: input.briefId } };
+}
