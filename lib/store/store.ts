@@ -25,7 +25,6 @@ export type Pillar = (typeof PILLARS)[number];
 export const COST_TYPES = ['api_cost', 'storage_cost', 'processing_cost', 'adjustment'] as const;
 export type CostType = (typeof COST_TYPES)[number];
 
-export const VARIANT_TYPES = ['humorous', 'serious', 'emotional', 'educational'] as const;
 export const ASSET_TYPES = ['brief', 'script', 'video', 'audio', 'image', 'clip', 'thumbnail', 'caption', 'other'] as const;
 export const CAMPAIGN_STATUSES = ['draft', 'in_production', 'completed', 'published', 'paused', 'cancelled'] as const;
 

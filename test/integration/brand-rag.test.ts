@@ -1,0 +1,113 @@
+/** Brand RAG services on PGlite with local providers: ingest (text and PDF), cached queries, the brief gate. */
+import { LocalEmbeddingProvider } from '../../lib/providers/embeddings/local';
+import { LocalLlmProvider } from '../../lib/providers/llm/local';
+import type { EmbeddingProvider } from '../../lib/providers/types';
+import { GuidelineCache, generateBrief, ingestGuidelines, queryGuidelines } from '../../lib/strategy/brand-rag';
+import { documentText } from '../../lib/strategy/documents';
+import { tempStore } from '../helpers/store';
+
+let t: Awaited<ReturnType<typeof tempStore>>;
+beforeAll(async () => {
+	t = await tempStore();
+}, 60_000);
+afterAll(() => t.close());
+
+/** A one-page PDF with the given text lines (Helvetica, uncompressed). */
+function pdf(lines: string[]): Buffer {
+	const stream = `BT /F1 14 Tf 72 720 Td ${lines.map((l) => `(${l}) Tj 0 -20 Td`).join(' ')} ET`;
+	const objects = [
+		'<< /Type /Catalog /Pages 2 0 R >>',
+		'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+		'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+		`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+		'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+	];
+	let out = '%PDF-1.4\n';
+	const offsets: number[] = [];
+	objects.forEach((o, i) => {
+		offsets.push(out.length);
+		out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+	});
+	const xref = out.length;
+	out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+	out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+	return Buffer.from(out, 'latin1');
+}
+
+/** Counts embedding calls, to see the cache at work (wraps the real local embedder). */
+class CountingEmbedder implements EmbeddingProvider {
+	readonly inner = new LocalEmbeddingProvider();
+	readonly name = this.inner.name;
+	readonly model = this.inner.model;
+	readonly dimensions = this.inner.dimensions;
+	calls = 0;
+	embed(texts: string[]) {
+		this.calls++;
+		return this.inner.embed(texts);
+	}
+}
+
+test('a PDF brand book is ingested as text, replaced on re-ingest, and queries are cached until then', async () => {
+	const brand = await t.store.createBrand({ brand_name: 'Stride', tone: 'warm, optimistic', color_palette: ['#0A2540'], restricted_keywords: ['cheap'] });
+	const brandId = brand.brand_id as string;
+	const text = await documentText(pdf(['Our voice is warm and optimistic.', 'Never call the shoes cheap.']), 'application/pdf', 'book.pdf');
+	expect(text).toContain('Our voice is warm and optimistic.');
+	expect(text).not.toMatch(/-- 1 of 1 --/);
+	await expect(documentText(pdf([]), 'application/pdf')).rejects.toMatchObject({ field: 'binaryPropertyName' });
+
+	const embedder = new CountingEmbedder();
+	const cache = new GuidelineCache();
+	const deps = { store: t.store, embedder, cache, cacheTtlMs: 60_000 };
+	const first = await ingestGuidelines(deps, { brandId, documentId: 'book.pdf', text });
+	expect(first).toMatchObject({ chunks: 1, replaced_chunks: 0, vector_store: 'pgvector' });
+
+	const q = { brandId, query: 'what is our voice', topK: 3 };
+	const a = await queryGuidelines(deps, q);
+	const b = await queryGuidelines(deps, q);
+	expect([a.cached, b.cached]).toEqual([false, true]);
+	expect(a.matches[0].content).toContain('warm and optimistic');
+	const callsBefore = embedder.calls;
+
+	await ingestGuidelines(deps, { brandId, documentId: 'book.pdf', text: '# Voice\nWe are calm and precise.' });
+	const c = await queryGuidelines(deps, q);
+	expect(c.cached).toBe(false);
+	expect(embedder.calls).toBe(callsBefore + 2);
+	expect(c.matches.map((m) => m.content)).toEqual(['Voice: We are calm and precise.']);
+});
+
+test('generateBrief validates before writing, creates the campaign, and stores the brief behind the gate', async () => {
+	const brand = await t.store.createBrand({
+		brand_name: 'Stride',
+		tone: 'warm, optimistic, plain-spoken',
+		visual_style: 'cinematic natural light',
+		color_palette: ['#0A2540', '#FF6B00'],
+		restricted_keywords: ['cheap'],
+	});
+	const brandId = brand.brand_id as string;
+	const deps = { store: t.store, embedder: new LocalEmbeddingProvider(), llm: new LocalLlmProvider(), cache: new GuidelineCache() };
+	await ingestGuidelines(deps, {
+		brandId,
+		documentId: 'voice.md',
+		text: '# Voice\nWarm, optimistic and plain-spoken.\n# Look\nNavy #0A2540 and orange #FF6B00, cinematic natural light.',
+	});
+	const countCampaigns = async () => (await t.store.listCampaigns({ brand_id: brandId })).length;
+
+	await expect(
+		generateBrief(deps, { brand_id: brandId, product_category: 'shoes', target_demographic: 'runners', campaign_objective: 'virality', budget_tier: 'standard' }, { createCampaign: true }),
+	).rejects.toMatchObject({ field: 'campaign_request.campaign_objective' });
+	await expect(
+		generateBrief(deps, { brand_id: brandId, product_category: 'shoes', target_demographic: 'runners', campaign_objective: 'awareness', budget_tier: 'standard', budget_limit_usd: '12.3456789' }, { createCampaign: true }),
+	).rejects.toMatchObject({ field: 'budget_limit_usd' });
+	expect(await countCampaigns()).toBe(0);
+
+	const brief = await generateBrief(
+		deps,
+		{ brand_id: brandId, product_category: 'running shoes', target_demographic: 'urban runners', campaign_objective: 'awareness', budget_tier: 'standard', budget_limit_usd: '20' },
+		{ createCampaign: true, autoApprove: true },
+	);
+	expect(await countCampaigns()).toBe(1);
+	expect(brief).toMatchObject({ approval_status: 'approved', passed_gate: true, llm: { provider: 'local' } });
+	expect(Number(brief.brand_alignment_score)).toBeGreaterThanOrEqual(0.85);
+	expect((brief.guidelines_used as unknown[]).length).toBeGreaterThan(0);
+
+});
