@@ -3,6 +3,8 @@
  * the real SQL on PGlite: reserve before, settle with the tokens used, refuse before any request
  * when the budget cannot cover the estimate, and never settle below the estimate on an unknown outcome.
  */
+import { randomBytes } from 'node:crypto';
+
 import { z } from 'zod';
 
 import { BudgetExceededError, type BrandInfinityError } from '../../lib/domain/errors';
@@ -13,7 +15,9 @@ import { createLlmProvider } from '../../lib/providers/registry';
 import { startOpenAiFake, type OpenAiFake } from '../fakes/openai';
 import { seedCampaign, tempStore } from '../helpers/store';
 
-const KEY = 'sk-test-metered-0123456789';
+// Random per run: a test key, never a real one.
+const KEY = `sk-test-${randomBytes(12).toString('hex')}`;
+const WRONG_KEY = `sk-test-${randomBytes(12).toString('hex')}`;
 let t: Awaited<ReturnType<typeof tempStore>>;
 let fake: OpenAiFake;
 beforeAll(async () => {
@@ -121,7 +125,7 @@ test('embeddings are metered by the tokens the API counted', async () => {
 	const rows = await ledger(campaignId);
 	expect(rows).toHaveLength(1);
 	expect(rows[0].description).toContain('embeddings (2 texts) via openai/text-embedding-3-small');
-	const err = await new MeteredEmbeddingProvider(new OpenAiEmbeddingProvider({ apiKey: 'sk-wrong-key-000000000', baseURL: fake.baseURL }), {
+	const err = await new MeteredEmbeddingProvider(new OpenAiEmbeddingProvider({ apiKey: WRONG_KEY, baseURL: fake.baseURL }), {
 		store: t.store,
 		campaignId,
 		pillar: 'strategist',
@@ -129,5 +133,5 @@ test('embeddings are metered by the tokens the API counted', async () => {
 	})
 		.embed(['x'])
 		.catch((e: BrandInfinityError) => e);
-	expect(String((err as Error).message)).not.toContain('sk-wrong-key-000000000');
+	expect(String((err as Error).message)).not.toContain(WRONG_KEY);
 });

@@ -291,10 +291,11 @@ test('two pools applying migrations at once apply each migration once (advisory 
 	const cs = pg!.connectionStringFor('race');
 	const runners = await Promise.all([0, 1, 2].map(() => open(cs, { applyMigrations: true, maxConnections: 1 })));
 	const applied = runners.flatMap((r) => r.migrations!.applied);
-	expect(applied.sort()).toEqual(['20261122000100_core_schema', '20261122000200_state_api']);
+	// Each migration once over all three runners (pgvector's is skipped: Debian's PG15 lacks it).
+	expect(applied.sort()).toEqual(loadMigrations().filter((m) => !m.needsVector).map((m) => `${m.version}_${m.name}`));
 	for (const r of runners) {
 		expect(r.migrations).toMatchObject({ skipped: ['20261122000300_pgvector'], versions: expectedVersions(false), vector: false });
 	}
 	const rows = await runners[0].withSession((s) => s.rows<{ n: number }>('select count(*)::int as n from bi_schema_version'));
-	expect(rows[0].n).toBe(2);
+	expect(rows[0].n).toBe(expectedVersions(false).length);
 });

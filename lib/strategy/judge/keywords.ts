@@ -158,6 +158,7 @@ const SUFFIXES = ['s', 'es', 'ed', 'd', 'er', 'ers', 'est', 'ing', 'ings', 'ly',
 /** Intensifiers glued in front of a word ("supercheap"); only for keywords of 4+ letters. */
 const PREFIXES = ['super', 'ultra', 'mega', 'hyper', 'dirt', 'extra', 'uber'];
 const MIN_KEYWORD_FOR_PREFIX = 4;
+const MAX_SUFFIX = Math.max(...SUFFIXES.map((s) => s.length));
 /**
  * A spread-out keyword of 5+ letters may run on into the next spread-out word with the same gap
  * ("c h e a p d e a l s"); a shorter one may not, since "a s s e s s" is far likelier than a
@@ -344,11 +345,14 @@ export function normalizeForMatching(text: string): string {
 		if (i === 0 || units[i].gapBefore !== GAP_NONE) words.push([]);
 		words[words.length - 1].push(units[i]);
 	}
+	// "1", "|" and "!" read as i, except in pairs, which are nearly always "ll" (ki11, he||).
+	const iOrL = (u: Unit | undefined) => !!u && u.kind !== 'letter' && !!readsAs(u, 'i') && !!readsAs(u, 'l');
 	const read = (word: Unit[]): string => {
 		const hasLetter = word.some((u) => u.kind === 'letter');
 		return word
 			.map((u, i) => {
 				if (u.kind === 'letter') return u.alts[0].ch;
+				if (hasLetter && iOrL(u) && (iOrL(word[i - 1]) || iOrL(word[i + 1]))) return 'l';
 				if (u.kind === 'digit') return hasLetter && u.alts.length > 1 ? u.alts[1].ch : u.alts[0].ch;
 				if (u.kind === 'wildcard') return '*';
 				// A symbol is a letter inside a word ("h@te") or, for a few, at its start ("$ell");
@@ -434,15 +438,23 @@ function spells(units: Unit[], from: number, to: number, word: string): { ok: bo
 
 const maxWildcards = (n: number) => (n < 4 ? 0 : n < 8 ? 1 : 2);
 /** Repeats of one letter followed (cheeeeap); a cap keeps the search shallow on "eeee…" inputs. */
-const MAX_REPEATS = 24;
+const MAX_REPEATS = 64;
+/** A cap on search states per start position, against pathological inputs. */
+const MAX_STATES = 4000;
 
 /** Every way the keyword's letters can be read from units[i0...]; each path ends on its last keyword letter. */
 function searchPaths(units: Unit[], i0: number, p: Pattern, visit: (steps: Step[]) => void): void {
 	const n = p.chars.length;
 	const steps: Step[] = [];
-	let budget = 5000; // a hard cap on explored states per start, against pathological inputs
+	// Each search state is explored once per start: the same position in the text and in the
+	// keyword has the same futures, whichever reading led there (the first found is the plainest,
+	// since letters are tried before repeats and symbols before skips).
+	const seen = new Set<string>();
 	const go = (u: number, k: number, lastK: number, pend: Gap, wild: number, reps: number) => {
-		if (--budget < 0 || u >= units.length) return;
+		if (u >= units.length) return;
+		const state = `${u},${k},${lastK},${pend},${wild},${Math.min(reps, 1)}`;
+		if (seen.has(state) || seen.size > MAX_STATES) return;
+		seen.add(state);
 		const unit = units[u];
 		const gap = steps.length === 0 ? GAP_NONE : (Math.max(unit.gapBefore, pend) as Gap);
 		const push = (s: Step, nextU: number, nextK: number, nextLast: number, nextWild: number) => {
@@ -523,8 +535,9 @@ function judgePath(units: Unit[], p: Pattern, steps: Step[], prefixLen: number):
 			Math.max(units[i].gapBefore, GAP_JOINER) <= Math.max(innerGap, GAP_JOINER) &&
 			isSoloGroup(units, i);
 		if (continues(after)) {
+			// Only a run short enough to be an inflection matters; longer is simply "runs on".
 			let j = after;
-			while (continues(j)) j++;
+			while (j - after <= MAX_SUFFIX && continues(j)) j++;
 			const tail = units.slice(after, j);
 			const joined: Unit[] = tail.map((u) => ({ ...u, gapBefore: GAP_NONE }));
 			const suffix = SUFFIXES.find((sfx) => spells(joined, 0, joined.length, sfx).ok);
