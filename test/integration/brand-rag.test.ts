@@ -4,7 +4,10 @@ import { LocalLlmProvider } from '../../lib/providers/llm/local';
 import type { EmbeddingProvider } from '../../lib/providers/types';
 import { GuidelineCache, generateBrief, ingestGuidelines, queryGuidelines } from '../../lib/strategy/brand-rag';
 import { documentText } from '../../lib/strategy/documents';
+import { PineconeVectorStore } from '../../lib/providers/vectors/pinecone';
+import { startPineconeFake } from '../fakes/pinecone';
 import { tempStore } from '../helpers/store';
+import { randomBytes } from 'node:crypto';
 
 let t: Awaited<ReturnType<typeof tempStore>>;
 beforeAll(async () => {
@@ -110,4 +113,29 @@ test('generateBrief validates before writing, creates the campaign, and stores t
 	expect(Number(brief.brand_alignment_score)).toBeGreaterThanOrEqual(0.85);
 	expect((brief.guidelines_used as unknown[]).length).toBeGreaterThan(0);
 
+});
+
+test('with Pinecone, rows stay in the store and vectors go to the brand namespace; re-ingest replaces them', async () => {
+	const key = `pc-test-${randomBytes(8).toString('hex')}`;
+	const fake = await startPineconeFake({ apiKey: key, indexName: 'brand-guidelines' });
+	try {
+		const brand = await t.store.createBrand({ brand_name: 'Pine' });
+		const brandId = brand.brand_id as string;
+		const deps = { store: t.store, embedder: new LocalEmbeddingProvider(), vectors: new PineconeVectorStore({ apiKey: key, indexHost: fake.url }), cache: new GuidelineCache() };
+		await ingestGuidelines(deps, { brandId, documentId: 'book.md', text: '# Voice\nWarm and optimistic.\n# Look\nNavy and orange, cinematic.' });
+		const first = await queryGuidelines(deps, { brandId, query: 'warm optimistic voice', topK: 5 });
+		expect(first.matches[0]).toMatchObject({ content: 'Voice: Warm and optimistic.', category: 'tone' });
+		expect(first.matches).toHaveLength(2);
+		await ingestGuidelines(deps, { brandId, documentId: 'book.md', text: '# Voice\nCalm and precise.' });
+		const second = await queryGuidelines(deps, { brandId, query: 'warm optimistic voice', topK: 5 });
+		expect(second.matches.map((m) => m.content)).toEqual(['Voice: Calm and precise.']);
+		// The store holds the same rows, without embeddings.
+		const rows = await t.transport.session.rows<{ content: string; has_vector: boolean }>(
+			'select content, embedding is not null as has_vector from brand_guidelines where brand_id = $1',
+			[brandId],
+		);
+		expect(rows).toEqual([{ content: 'Voice: Calm and precise.', has_vector: false }]);
+	} finally {
+		await fake.close();
+	}
 });
