@@ -105,3 +105,115 @@ export class ProviderError extends Error {
 		this.name = 'ProviderError';
 	}
 }
+
+// ---------------------------------------------------------------- production house (video, image, speech)
+
+export type AspectRatio = '9:16' | '16:9' | '1:1';
+export type Resolution = '720p' | '1080p' | '4k';
+
+export interface VideoJobRequest {
+	prompt: string;
+	/** The provider's model or endpoint id (e.g. veo-3.1-fast-generate-001, fal-ai/kling-video/v3/standard/text-to-video). */
+	model: string;
+	durationSeconds: number;
+	aspectRatio: AspectRatio;
+	resolution: Resolution;
+	/** Image-to-video: the first frame, as an https URL, a data: URL, or a provider asset id. */
+	imageUrl?: string;
+	negativePrompt?: string;
+	seed?: number;
+	/** Brand colours; the local renderer paints with them. */
+	palette?: string[];
+	/** Where the provider should call back when done, if it supports callbacks. */
+	callbackUrl?: string;
+}
+
+export interface VideoSubmission {
+	/** The provider's own job id: stored before anything else happens. */
+	jobId: string;
+	raw?: unknown;
+}
+
+export type VideoJobState = 'queued' | 'processing' | 'completed' | 'failed';
+
+export interface VideoJobStatus {
+	state: VideoJobState;
+	jobId: string;
+	/** When completed: where to download the clip (may expire). */
+	resultUrl?: string;
+	error?: string;
+	/** Failed and the provider says so: nothing to download, safe to resubmit; blocked-by-safety included. */
+	providerConfirmedFailure?: boolean;
+	/** What the provider billed, when it says (seconds of video, tokens). */
+	usage?: { seconds?: number; tokens?: number };
+	progress?: number;
+	raw?: unknown;
+}
+
+export interface DownloadOptions {
+	/** Tests allow loopback fakes; production refuses private and loopback addresses (SSRF). */
+	allowPrivateNetwork?: boolean;
+	maxBytes?: number;
+	headers?: Record<string, string>;
+}
+
+export interface VideoProvider {
+	readonly name: string;
+	submit(req: VideoJobRequest): Promise<VideoSubmission>;
+	/** Asks the provider; never resubmits. An unknown job id is reported as a confirmed failure. */
+	status(jobId: string, model: string): Promise<VideoJobStatus>;
+	/** Streams the finished clip to `destPath` (never the whole file in memory). */
+	download(status: VideoJobStatus, destPath: string, opts?: DownloadOptions): Promise<{ path: string; bytes: number; contentType: string | null }>;
+}
+
+export interface ImageRequest {
+	prompt: string;
+	model: string;
+	aspectRatio: AspectRatio;
+	size?: string;
+	palette?: string[];
+}
+
+export interface ImageResult {
+	/** Provider-hosted URL, or a data: URL when the image came inline. */
+	url: string;
+	provider: string;
+	model: string;
+	usage: { images: number; tokens?: number };
+}
+
+export interface ImageProvider {
+	readonly name: string;
+	generate(req: ImageRequest): Promise<ImageResult>;
+}
+
+export interface WordTiming {
+	word: string;
+	start: number;
+	end: number;
+}
+
+export interface SpeechRequest {
+	text: string;
+	voice?: string;
+	model?: string;
+	speed?: number;
+}
+
+export interface SpeechResult {
+	path: string;
+	provider: string;
+	model: string;
+	durationSeconds: number;
+	/** Word timings from the provider, or by proportional alignment when it gives none. */
+	words: WordTiming[];
+	wordsFrom: 'provider' | 'proportional';
+	usage: { characters: number; input_tokens?: number; audio_output_tokens?: number };
+}
+
+export interface TtsProvider {
+	readonly name: string;
+	readonly model: string;
+	/** Writes the audio to `destPath` (WAV or MP3 by extension). */
+	synthesize(req: SpeechRequest, destPath: string): Promise<SpeechResult>;
+}
