@@ -279,6 +279,79 @@ export class Store {
 		return this.call('bi_record_safety_report', { p_report: report });
 	}
 
+	// ------------------------------------------------------------ production house
+	createVideo(input: { script_id: string; variant_id?: string | null; scenes?: Json[]; actor?: string }): Promise<Json> {
+		return this.call('bi_create_video', { p_video: input });
+	}
+
+	getVideo(videoId: string): Promise<Json> {
+		return this.call('bi_get_video', { p_video_id: requireUuid(videoId, 'video_id') });
+	}
+
+	enqueueGenerationJob(job: Json): Promise<Json> {
+		return this.call('bi_enqueue_generation_job', { p_job: job });
+	}
+
+	beginJobSubmission(jobId: string, worker: string): Promise<Json> {
+		return this.call('bi_begin_job_submission', { p_job_id: requireUuid(jobId, 'job_id'), p_worker: worker });
+	}
+
+	recordJobSubmission(jobId: string, worker: string, jobApiId: string, nextPollSeconds: number): Promise<Json> {
+		return this.call('bi_record_job_submission', {
+			p_job_id: requireUuid(jobId, 'job_id'),
+			p_worker: worker,
+			p_job_api_id: jobApiId,
+			p_next_poll_seconds: Math.round(nextPollSeconds),
+		});
+	}
+
+	recordJobPoll(jobId: string, worker: string, nextPollSeconds: number, note?: string): Promise<Json> {
+		return this.call('bi_record_job_poll', {
+			p_job_id: requireUuid(jobId, 'job_id'),
+			p_worker: worker,
+			p_next_poll_seconds: Math.round(nextPollSeconds),
+			p_note: note ?? null,
+		});
+	}
+
+	jobCallback(provider: string, jobApiId: string): Promise<Json> {
+		return this.call('bi_job_callback', { p_provider: provider, p_job_api_id: jobApiId });
+	}
+
+	completeJob(jobId: string, worker: string, clipUrl: string, durationSeconds: number, cost: Micros): Promise<Json> {
+		return this.call('bi_complete_job', {
+			p_job_id: requireUuid(jobId, 'job_id'),
+			p_worker: worker,
+			p_clip_url: clipUrl,
+			p_duration_seconds: durationSeconds,
+			p_cost_usd: formatUsd(cost),
+		});
+	}
+
+	failJob(jobId: string, worker: string, reason: string, confirmed: boolean, retryAfterSeconds = 60): Promise<Json> {
+		return this.call('bi_fail_job', {
+			p_job_id: requireUuid(jobId, 'job_id'),
+			p_worker: worker,
+			p_reason: reason.slice(0, 2000),
+			p_confirmed: confirmed,
+			p_retry_after_seconds: Math.round(retryAfterSeconds),
+		});
+	}
+
+	settleAtEstimate(reservationId: string, description: string): Promise<Json> {
+		return this.call('bi_settle_at_estimate', { p_reservation_id: requireUuid(reservationId, 'reservation_id'), p_description: description });
+	}
+
+	setVideoOutputs(videoId: string, masterUrl: string, durationSeconds: number, outputs: Json, audio?: Json): Promise<Json> {
+		return this.call('bi_set_video_outputs', {
+			p_video_id: requireUuid(videoId, 'video_id'),
+			p_master_url: masterUrl,
+			p_duration: durationSeconds,
+			p_outputs: outputs,
+			p_audio: audio ?? null,
+		});
+	}
+
 	// ------------------------------------------------------------ vectors and jobs
 	async matchBrandGuidelines(brandId: string, embedding: number[], matchCount = 5, minSimilarity = 0): Promise<GuidelineMatch[]> {
 		if (embedding.length !== 1536 || embedding.some((x) => !Number.isFinite(x))) {
