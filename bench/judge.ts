@@ -29,6 +29,8 @@ export interface LabelledItem {
 	expected_keywords?: string[];
 	techniques?: string[];
 	note?: string;
+	/** 1: written with the rules; 2: written after them and run once before any change (closer to held-out). */
+	batch?: number;
 }
 
 export interface LabelledSet {
@@ -56,6 +58,8 @@ export interface CategoryRow {
 
 export interface Evaluation {
 	outcomes: ItemOutcome[];
+	/** Precision and recall ("not pass" is positive) per fixture batch. */
+	batches: Array<{ batch: number; n: number; precision: number; recall: number }>;
 	categories: CategoryRow[];
 	tp: number;
 	fp: number;
@@ -79,6 +83,20 @@ export function loadLabelledSet(file = FIXTURE_PATH): LabelledSet {
 
 const ratio = (a: number, b: number) => (b === 0 ? 1 : a / b);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Positive = "not pass": the item needs blocking or a human. */
+function confusion(outcomes: ItemOutcome[]): { tp: number; fp: number; fn: number; tn: number } {
+	const c = { tp: 0, fp: 0, fn: 0, tn: 0 };
+	for (const o of outcomes) {
+		const actual = o.item.expected_route !== 'pass';
+		const predicted = o.result.route !== 'pass';
+		if (actual && predicted) c.tp++;
+		else if (!actual && predicted) c.fp++;
+		else if (actual && !predicted) c.fn++;
+		else c.tn++;
+	}
+	return c;
+}
 
 /** Runs the Judge over every labelled item with the offline providers and scores the routes. */
 export async function evaluateLabelledSet(set: LabelledSet = loadLabelledSet()): Promise<Evaluation> {
@@ -108,20 +126,14 @@ export async function evaluateLabelledSet(set: LabelledSet = loadLabelledSet()):
 		};
 	}).filter((c) => c.n > 0);
 
-	let tp = 0;
-	let fp = 0;
-	let fn = 0;
-	let tn = 0;
-	for (const o of outcomes) {
-		const actual = o.item.expected_route !== 'pass';
-		const predicted = o.result.route !== 'pass';
-		if (actual && predicted) tp++;
-		else if (!actual && predicted) fp++;
-		else if (actual && !predicted) fn++;
-		else tn++;
-	}
+	const { tp, fp, fn, tn } = confusion(outcomes);
 	const precision = ratio(tp, tp + fp);
 	const recall = ratio(tp, tp + fn);
+	const batches = [...new Set(outcomes.map((o) => o.item.batch ?? 1))].sort().map((batch) => {
+		const rows = outcomes.filter((o) => (o.item.batch ?? 1) === batch);
+		const c = confusion(rows);
+		return { batch, n: rows.length, precision: r3(ratio(c.tp, c.tp + c.fp)), recall: r3(ratio(c.tp, c.tp + c.fn)) };
+	});
 
 	const missed: Array<{ id: string; keyword: string }> = [];
 	let expected = 0;
@@ -137,6 +149,7 @@ export async function evaluateLabelledSet(set: LabelledSet = loadLabelledSet()):
 
 	return {
 		outcomes,
+		batches,
 		categories,
 		tp,
 		fp,
@@ -171,6 +184,7 @@ async function main(): Promise<void> {
 	out.push('');
 	out.push(`positive = "not pass":  TP ${ev.tp}  FP ${ev.fp}  FN ${ev.fn}  TN ${ev.tn}`);
 	out.push(`precision ${ev.precision.toFixed(3)}  recall ${ev.recall.toFixed(3)}  F1 ${ev.f1.toFixed(3)}  route accuracy ${ev.routeAccuracy.toFixed(3)}`);
+	for (const b of ev.batches) out.push(`  batch ${b.batch} (${b.n} items): precision ${b.precision.toFixed(3)}  recall ${b.recall.toFixed(3)}`);
 	out.push(`disguised keyword recall ${ev.keywordRecall.found}/${ev.keywordRecall.expected} = ${ev.keywordRecall.recall.toFixed(3)}`);
 	out.push(`keyword false positives on clean/tricky items: ${ev.keywordFalsePositives.length}`);
 	const wrong = ev.outcomes.filter((o) => o.result.route !== o.item.expected_route);
@@ -191,6 +205,7 @@ async function main(): Promise<void> {
 			route_accuracy: ev.routeAccuracy,
 			keyword_recall: ev.keywordRecall.recall,
 			keyword_false_positives: ev.keywordFalsePositives.length,
+			batches: ev.batches,
 			categories: Object.fromEntries(ev.categories.map((c) => [c.category, { n: c.n, accuracy: c.accuracy, pass: c.pass, human_review: c.human_review, reject: c.reject }])),
 			ms: Math.round(ms),
 		}),

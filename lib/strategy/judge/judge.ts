@@ -5,7 +5,8 @@
  *
  * Checks (severity says what a failure does):
  * - restricted_keywords (blocker): the brand's restricted terms, disguised or not (keywords.ts),
- *   in every text of the item, scripts' visual prompts included.
+ *   in every text of the item, scripts' visual prompts included; a JSON brief's own restriction
+ *   list and competitor analysis are not scanned (they name the terms by design).
  * - moderation (blocker when flagged): the ModerationProvider's categories. If the provider fails,
  *   the check fails as major: nothing unmoderated passes, but an outage does not reject.
  * - tone_similarity (major): tone.ts against the brand's tone words; for scripts the worst of the
@@ -25,12 +26,10 @@
  * is 0.85 (seed 003 pillar 1's brand-alignment gate) and 0.90 for scripts (pillar 2's "minimum
  * threshold 0.90 for script approval"); all thresholds are configurable.
  */
-import { z } from 'zod';
-
 import { scriptSchema, type Script } from '../../domain/schemas';
 import { ValidationError } from '../../domain/errors';
 import type { EmbeddingProvider, LlmProvider, ModerationProvider } from '../../providers/types';
-import { rubricSchema } from '../rubric';
+import { rubricSchema, type Rubric } from '../rubric';
 import { findRestrictedKeywords, normalizeForMatching, type KeywordMatch } from './keywords';
 import { scoreTone, type ToneResult } from './tone';
 
@@ -132,7 +131,14 @@ interface Segment {
 	text: string;
 	/** Spoken or read by the audience (tone applies), as opposed to a prompt for a video model. */
 	voiced: boolean;
+	/** Scanned for restricted keywords: not where a brief lists them or names competitors it studied. */
+	scanned: boolean;
 }
+
+/** Brief fields that quote the restrictions or the competition by design. */
+const UNSCANNED_BRIEF_FIELDS = /^(?:brand_guidelines_ref|trending_insights\.competitor_analysis)(?:[.[]|$)/;
+/** Brief fields the audience will hear or read, in some form; the rest is planning metadata. */
+const VOICED_BRIEF_FIELDS = /^(?:core_message|variant_suggestions)(?:[.[]|$)/;
 
 /** If a brief arrives as JSON, its string values are the text; otherwise undefined. */
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
@@ -148,7 +154,7 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
 
 function stringLeaves(v: unknown, path: string, out: Segment[]): void {
 	if (typeof v === 'string') {
-		if (v.trim()) out.push({ field: path, text: v, voiced: true });
+		if (v.trim()) out.push({ field: path, text: v, voiced: VOICED_BRIEF_FIELDS.test(path), scanned: !UNSCANNED_BRIEF_FIELDS.test(path) });
 	} else if (Array.isArray(v)) {
 		v.forEach((x, i) => stringLeaves(x, `${path}[${i}]`, out));
 	} else if (v && typeof v === 'object') {
@@ -160,15 +166,15 @@ function stringLeaves(v: unknown, path: string, out: Segment[]): void {
 function segmentsOf(input: JudgeInput, brief: Record<string, unknown> | undefined): Segment[] {
 	const out: Segment[] = [];
 	if (brief) stringLeaves(brief, '', out);
-	else if (input.text.trim()) out.push({ field: 'text', text: input.text, voiced: true });
+	else if (input.text.trim()) out.push({ field: 'text', text: input.text, voiced: true, scanned: true });
 	const s = input.script;
 	if (s) {
-		if (s.hook?.text) out.push({ field: 'hook.text', text: s.hook.text, voiced: true });
+		if (s.hook?.text) out.push({ field: 'hook.text', text: s.hook.text, voiced: true, scanned: true });
 		s.scenes?.forEach((sc, i) => {
-			if (sc.voiceover_text?.trim()) out.push({ field: `scenes[${i}].voiceover_text`, text: sc.voiceover_text, voiced: true });
-			if (sc.visual_prompt?.trim()) out.push({ field: `scenes[${i}].visual_prompt`, text: sc.visual_prompt, voiced: false });
+			if (sc.voiceover_text?.trim()) out.push({ field: `scenes[${i}].voiceover_text`, text: sc.voiceover_text, voiced: true, scanned: true });
+			if (sc.visual_prompt?.trim()) out.push({ field: `scenes[${i}].visual_prompt`, text: sc.visual_prompt, voiced: false, scanned: true });
 		});
-		if (s.voiceover_full_text?.trim()) out.push({ field: 'voiceover_full_text', text: s.voiceover_full_text, voiced: true });
+		if (s.voiceover_full_text?.trim()) out.push({ field: 'voiceover_full_text', text: s.voiceover_full_text, voiced: true, scanned: true });
 	}
 	// The same text in two places is scanned once, under its first name.
 	const seen = new Set<string>();
@@ -179,7 +185,7 @@ function segmentsOf(input: JudgeInput, brief: Record<string, unknown> | undefine
 
 function keywordCheck(segments: Segment[], keywords: string[]): JudgeCheck {
 	const hits: Array<KeywordMatch & { field: string }> = [];
-	for (const seg of segments) for (const m of findRestrictedKeywords(seg.text, keywords)) hits.push({ ...m, field: seg.field });
+	for (const seg of segments.filter((x) => x.scanned)) for (const m of findRestrictedKeywords(seg.text, keywords)) hits.push({ ...m, field: seg.field });
 	const found = [...new Set(hits.map((h) => h.keyword))];
 	return {
 		name: 'restricted_keywords',
@@ -229,10 +235,10 @@ async function toneCheck(input: JudgeInput, segments: Segment[], t: JudgeThresho
 	// A script is judged as a whole (its full voiceover) and scene by scene; other items as one text.
 	const targets: Segment[] = input.script
 		? [
-				{ field: 'script', text: input.script.voiceover_full_text?.trim() || voiced.map((s) => s.text).join(' '), voiced: true },
+				{ field: 'script', text: input.script.voiceover_full_text?.trim() || voiced.map((s) => s.text).join(' '), voiced: true, scanned: true },
 				...voiced.filter((s) => s.field.startsWith('scenes[')),
 			]
-		: [{ field: 'text', text: voiced.map((s) => s.text).join('\n'), voiced: true }];
+		: [{ field: 'text', text: voiced.map((s) => s.text).join('\n'), voiced: true, scanned: true }];
 	try {
 		const results: Array<{ field: string; tone: ToneResult }> = [];
 		for (const seg of targets) {
@@ -253,16 +259,26 @@ async function toneCheck(input: JudgeInput, segments: Segment[], t: JudgeThresho
 	}
 }
 
-/** Phrases that ask the audience to act. */
-const CTA = new RegExp(
-	'(?:^| )(?:' +
-		[
-			'try', 'shop', 'visit', 'join', 'sign up', 'signup', 'learn more', 'discover', 'order', 'get', 'book', 'download', 'call',
-			'subscribe', 'start', 'find', 'see', 'explore', 'save', 'buy', 'grab', 'pick up', 'taste', 'register', 'apply', 'follow',
-			'tap', 'click', 'swipe up', 'watch', 'come', 'meet', 'share', 'tell us', 'ask', 'claim', 'reserve', 'head to', 'stop by',
-		].join('|') +
-		')(?= |$)',
-);
+/** Verbs that open a call to action ("Try a bowl", "Visit a branch"). */
+const CTA_VERBS = [
+	'try', 'shop', 'visit', 'join', 'sign up', 'learn more', 'discover', 'order', 'get', 'book', 'download', 'call', 'subscribe',
+	'start', 'find', 'see', 'explore', 'save', 'buy', 'grab', 'pick up', 'taste', 'register', 'apply', 'follow', 'tap', 'click',
+	'swipe up', 'watch', 'come', 'meet', 'share', 'tell us', 'ask', 'claim', 'reserve', 'head to', 'stop by', 'speak', 'talk',
+	'contact', 'email', 'message', 'open', 'switch', 'check out', 'enjoy', 'make',
+];
+const CTA_OPENING = new RegExp(`^(?:(?:please|now|so|just|then|and|go|today) )*(?:${CTA_VERBS.join('|')})(?: |$)`);
+/** An explicit label counts too ("Call to action: …", "CTA: …"). */
+const CTA_LABEL = /(?:^| )(?:call to action|cta)(?: |$)/;
+
+/** Whether a plain-text brief asks the audience to act: a clause that opens with an imperative, or a CTA label. */
+function hasCallToAction(text: string): boolean {
+	const norm = normalizeForMatching(text);
+	if (CTA_LABEL.test(norm)) return true;
+	return text
+		.split(/[.!?:;\n\u2013\u2014]+/)
+		.map((clause) => normalizeForMatching(clause))
+		.some((clause) => CTA_OPENING.test(clause));
+}
 
 function partial(name: string, items: Array<[boolean, string]>, okReason: string): JudgeCheck {
 	const failed = items.filter(([ok]) => !ok).map(([, what]) => what);
@@ -312,12 +328,11 @@ function completenessCheck(input: JudgeInput, brief: Record<string, unknown> | u
 					'brief has its core message and call to action',
 				);
 			}
-			const norm = normalizeForMatching(text);
 			return partial(
 				'completeness',
 				[
 					[words(text) >= t.briefMinWords, `core message too thin (${words(text)} words, ${t.briefMinWords} needed)`],
-					[CTA.test(norm), 'no call to action (try, shop, visit, join, sign up…)'],
+					[hasCallToAction(text), 'no call to action (a clause opening with try, shop, visit, join, book…)'],
 				],
 				'brief states a message and a call to action',
 			);
@@ -394,7 +409,7 @@ async function rubricCheck(input: JudgeInput, text: string, t: JudgeThresholds):
 	const llm = input.rubricLlm as LlmProvider;
 	const { brand } = input;
 	try {
-		const res = await llm.generate<z.infer<typeof rubricSchema>>({
+		const res = await llm.generate<Rubric>({
 			task: 'rubric',
 			schema: rubricSchema,
 			schemaName: 'rubric',

@@ -365,11 +365,22 @@ export function normalizeForMatching(text: string): string {
 	const out: string[] = [];
 	let i = 0;
 	while (i < words.length) {
-		// A run of three or more one-letter words with equal gaps is one spread-out word.
+		// A run of three or more one-letter words is spread-out text: join its letters, and split
+		// it into words only where a gap is wider than the narrowest one ("W e   w i l l").
 		let j = i;
-		while (j < words.length && words[j].length === 1 && (j === i || words[j][0].gapWidth === words[i + 1]?.[0].gapWidth)) j++;
+		while (j < words.length && words[j].length === 1) j++;
 		if (j - i >= 3) {
-			out.push(words.slice(i, j).map(read).join(''));
+			const widths = words.slice(i + 1, j).map((w) => w[0].gapWidth);
+			const narrow = Math.min(...widths);
+			let word = read(words[i]);
+			for (let t = i + 1; t < j; t++) {
+				if (words[t][0].gapWidth > narrow) {
+					out.push(word);
+					word = '';
+				}
+				word += read(words[t]);
+			}
+			out.push(word);
 			i = j;
 		} else {
 			out.push(read(words[i]));
@@ -439,6 +450,8 @@ function spells(units: Unit[], from: number, to: number, word: string): { ok: bo
 const maxWildcards = (n: number) => (n < 4 ? 0 : n < 8 ? 1 : 2);
 /** Repeats of one letter followed (cheeeeap); a cap keeps the search shallow on "eeee…" inputs. */
 const MAX_REPEATS = 64;
+/** Repeats of a letter across separators ("c h e e a p"). */
+const MAX_CROSS_REPEATS = 3;
 /** A cap on search states per start position, against pathological inputs. */
 const MAX_STATES = 4000;
 
@@ -447,41 +460,68 @@ function searchPaths(units: Unit[], i0: number, p: Pattern, visit: (steps: Step[
 	const n = p.chars.length;
 	const steps: Step[] = [];
 	// Each search state is explored once per start: the same position in the text and in the
-	// keyword has the same futures, whichever reading led there (the first found is the plainest,
-	// since letters are tried before repeats and symbols before skips).
+	// keyword, reached by a path of the same shape, has the same futures whichever reading led
+	// there (the first found is the plainest: letters are tried before repeats, readings before skips).
 	const seen = new Set<string>();
-	const go = (u: number, k: number, lastK: number, pend: Gap, wild: number, reps: number) => {
-		if (u >= units.length) return;
-		const state = `${u},${k},${lastK},${pend},${wild},${Math.min(reps, 1)}`;
-		if (seen.has(state) || seen.size > MAX_STATES) return;
-		seen.add(state);
+	interface State {
+		u: number;
+		k: number;
+		lastK: number;
+		/** Gap made by symbols skipped as punctuation since the last step. */
+		pend: Gap;
+		wild: number;
+		reps: number;
+		/** Repeats across a separator ("c h e e a p"); capped low, they are rare and costly to search. */
+		crossReps: number;
+		/** The path crossed whitespace or hard punctuation where the keyword has no break: only a spread-out match can do that. */
+		needsSpread: boolean;
+		/** The path has a piece of two different keyword letters, so it is not spread out. */
+		notSpread: boolean;
+	}
+	const go = (st: State) => {
+		const { u, k, lastK, pend, wild, reps } = st;
+		if (u >= units.length || (st.needsSpread && st.notSpread)) return;
+		const key = `${u},${k},${lastK},${pend},${wild},${Math.min(reps, 1)},${st.crossReps},${Number(st.needsSpread)},${Number(st.notSpread)}`;
+		if (seen.has(key) || seen.size > MAX_STATES) return;
+		seen.add(key);
 		const unit = units[u];
 		const gap = steps.length === 0 ? GAP_NONE : (Math.max(unit.gapBefore, pend) as Gap);
-		const push = (s: Step, nextU: number, nextK: number, nextLast: number, nextWild: number) => {
+		const push = (s: Step, nextK: number, nextWild: number) => {
+			const aligned = !s.repeat && p.breakBefore[s.k] && gap === GAP_SPACE;
 			steps.push(s);
 			if (nextK === n) visit(steps);
-			go(nextU, nextK, nextLast, GAP_NONE, nextWild, s.repeat ? reps + 1 : 0);
+			go({
+				u: s.last + 1,
+				k: nextK,
+				lastK: s.k,
+				pend: GAP_NONE,
+				wild: nextWild,
+				reps: s.repeat ? reps + 1 : 0,
+				crossReps: st.crossReps + (s.repeat && gap !== GAP_NONE ? 1 : 0),
+				needsSpread: st.needsSpread || (gap >= GAP_SPACE && !aligned),
+				notSpread: st.notSpread || s.last !== s.u || (steps.length > 1 && gap === GAP_NONE && !s.repeat),
+			});
 			steps.pop();
 		};
 		if (k < n) {
 			const alt = readsAs(unit, p.chars[k]);
-			if (alt) push({ u, last: u, k, gap, repeat: false, tech: alt.tech }, u + 1, k + 1, k, wild);
-			else if (unit.kind === 'wildcard' && k > 0 && wild < maxWildcards(n)) push({ u, last: u, k, gap, repeat: false, tech: 'masked' }, u + 1, k + 1, k, wild + 1);
+			if (alt) push({ u, last: u, k, gap, repeat: false, tech: alt.tech }, k + 1, wild);
+			else if (unit.kind === 'wildcard' && k > 0 && wild < maxWildcards(n)) push({ u, last: u, k, gap, repeat: false, tech: 'masked' }, k + 1, wild + 1);
 			// Digraph look-alikes: "rn" for m, "vv" for w.
 			const next = units[u + 1];
 			const digraph = p.chars[k] === 'm' ? ['r', 'n'] : p.chars[k] === 'w' ? ['v', 'v'] : null;
 			if (digraph && next && next.gapBefore === GAP_NONE && readsAs(unit, digraph[0]) && readsAs(next, digraph[1])) {
-				push({ u, last: u + 1, k, gap, repeat: false, tech: 'homoglyph' }, u + 2, k + 1, k, wild);
+				push({ u, last: u + 1, k, gap, repeat: false, tech: 'homoglyph' }, k + 1, wild);
 			}
 		}
-		if (lastK >= 0 && reps < MAX_REPEATS) {
+		if (lastK >= 0 && reps < MAX_REPEATS && (gap === GAP_NONE || st.crossReps < MAX_CROSS_REPEATS)) {
 			const alt = readsAs(unit, p.chars[lastK]);
-			if (alt) push({ u, last: u, k: lastK, gap, repeat: true, tech: alt.tech }, u + 1, k, lastK, wild);
+			if (alt) push({ u, last: u, k: lastK, gap, repeat: true, tech: alt.tech }, k, wild);
 		}
 		// A symbol may be punctuation rather than a letter ("ch!eap" as a separator is judged below).
-		if ((unit.kind === 'symbol' || unit.kind === 'wildcard') && steps.length > 0) go(u + 1, k, lastK, Math.max(gap, unit.skipGap) as Gap, wild, reps);
+		if ((unit.kind === 'symbol' || unit.kind === 'wildcard') && steps.length > 0) go({ ...st, u: u + 1, pend: Math.max(gap, unit.skipGap) as Gap });
 	};
-	go(i0, 0, -1, GAP_NONE, 0, 0);
+	go({ u: i0, k: 0, lastK: -1, pend: GAP_NONE, wild: 0, reps: 0, crossReps: 0, needsSpread: false, notSpread: false });
 }
 
 /** Index of the first unit after units[from] that starts a new word (or units.length). */
