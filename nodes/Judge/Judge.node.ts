@@ -62,7 +62,8 @@ export class Judge implements INodeType {
 				displayOptions: ops(['checkText']),
 			},
 			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', description: 'Links the safety report (and any paid check) to a campaign', displayOptions: ops(['checkText']) },
-			{ displayName: 'Pass Threshold', name: 'passThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.85, description: 'Aggregate confidence needed to pass' },
+			{ displayName: 'Pass Threshold', name: 'passThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.85, description: 'Aggregate confidence needed to pass', displayOptions: ops(['checkText']) },
+			{ displayName: 'Pass Threshold', name: 'scriptPassThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.9, description: 'Aggregate confidence a script needs to pass (seed 003: 0.90 for script approval)', displayOptions: ops(['checkScript']) },
 			moderationProperty(),
 			embeddingProperty(),
 			{ displayName: 'LLM Rubric', name: 'useRubric', type: 'boolean', default: false, description: 'Whether an LLM also grades the text against the brand' },
@@ -91,7 +92,7 @@ export class Judge implements INodeType {
 						rubricLlm: this.getNodeParameter('useRubric', i) ? await llmFor(this, i, meter) : undefined,
 					},
 					script
-						? { script, brandId, passThreshold: this.getNodeParameter('passThreshold', i) as number }
+						? { script, brandId, passThreshold: this.getNodeParameter('scriptPassThreshold', i) as number }
 						: {
 								text: this.getNodeParameter('text', i) as string,
 								kind: this.getNodeParameter('kind', i) as 'brief' | 'caption' | 'hook',
