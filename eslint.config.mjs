@@ -62,4 +62,12 @@ export default tseslint.config(
 		files: ['test/**/*.ts'],
 		rules: { '@n8n/community-nodes/no-dangerous-functions': 'off' },
 	},
+	{
+		// lib/media runs ffmpeg/ffprobe (probe, local renders, assembly): spawn with an argument array,
+		// never a shell string, so no text reaches a shell; paths and prompts are plain arguments.
+		// The TTS helpers do the same: alignment.ts runs ffprobe/ffmpeg (duration, silencedetect) and
+		// local.ts runs espeak-ng with `--` before the text, so a text starting with "-" is spoken.
+		files: ['lib/media/**/*.ts', 'lib/providers/tts/alignment.ts', 'lib/providers/tts/local.ts'],
+		rules: { '@n8n/community-nodes/no-dangerous-functions': 'off' },
+	},
 );

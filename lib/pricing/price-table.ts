@@ -43,6 +43,41 @@ const veo = (model: string, prices: Record<string, string>, verified: boolean): 
 		source: verified ? 'ai.google.dev pricing' : 'third-party pricing (LiteLLM lists Fast at $0.15/s)',
 	}));
 
+// ---- video and image generators (lib/providers/video, lib/providers/image) -------------------
+// provider-apis.md verifies only Google's Veo prices. Everything else here is a deliberately
+// conservative (high) estimate so budget reservations do not undershoot: `verified: false` and the
+// source says "estimate — set a Price Override". Seedance is billed per token on the vendor side;
+// per-second figures use tokens = width × height × 24 × seconds / 1024 at fal's published rate.
+const ESTIMATE = 'estimate — set a Price Override';
+const perSecond = (provider: string, models: string[], prices: Record<string, string>, source: string): PriceEntry[] =>
+	models.flatMap((model) =>
+		Object.entries(prices).map(([resolution, usd]) => ({
+			provider,
+			model,
+			unit: 'second' as const,
+			usd,
+			per: 1,
+			...(resolution === '*' ? {} : { resolution }),
+			verified: false,
+			source,
+		})),
+	);
+const VIDEO_IMAGE_PRICES: PriceEntry[] = [
+	...perSecond('fal', ['fal-ai/veo3.1', 'fal-ai/veo3.1/image-to-video'], { '720p': '0.40', '1080p': '0.40', '4k': '0.60' }, `${ESTIMATE} (Google's Veo 3.1 list price; fal's not verified)`),
+	...perSecond('fal', ['fal-ai/veo3.1/fast', 'fal-ai/veo3.1/fast/image-to-video'], { '720p': '0.15', '1080p': '0.15', '4k': '0.35' }, `${ESTIMATE} (Veo 3.1 Fast with audio, rounded up)`),
+	...perSecond('fal', ['fal-ai/kling-video/v3/pro/text-to-video', 'fal-ai/kling-video/v3/pro/image-to-video'], { '*': '0.17' }, `${ESTIMATE} (fal model page: $0.168/s with audio)`),
+	...perSecond('fal', ['fal-ai/kling-video/v3/standard/text-to-video', 'fal-ai/kling-video/v3/standard/image-to-video'], { '*': '0.13' }, `${ESTIMATE} (Kling 3 Standard with audio, rounded up)`),
+	...perSecond('fal', ['bytedance/seedance-2.0/text-to-video', 'bytedance/seedance-2.0/image-to-video'], { '480p': '0.14', '720p': '0.31', '1080p': '0.69' }, `${ESTIMATE} (fal: $0.014 per 1k video tokens)`),
+	...perSecond('fal', ['bytedance/seedance-2.0/fast/text-to-video', 'bytedance/seedance-2.0/fast/image-to-video'], { '480p': '0.11', '720p': '0.25' }, `${ESTIMATE} (fal: $0.0112 per 1k video tokens)`),
+	...perSecond('byteplus', ['dreamina-seedance-2-0-260128', 'seedance-1-5-pro-251215'], { '480p': '0.14', '720p': '0.31', '1080p': '0.69' }, `${ESTIMATE} (ModelArk bills tokens; list price not confirmed, fal's Seedance 2.0 rate used)`),
+	...perSecond('byteplus', ['dreamina-seedance-2-0-fast-260128'], { '480p': '0.11', '720p': '0.25' }, `${ESTIMATE} (ModelArk bills tokens; fal's Seedance 2.0 Fast rate used)`),
+	...perSecond('kie', ['veo3'], { '*': '0.25' }, `${ESTIMATE} (about $2 per 8 s clip)`),
+	...perSecond('kie', ['veo3_fast'], { '*': '0.08' }, `${ESTIMATE} (about $0.64 per 8 s clip)`),
+	...perSecond('kie', ['kling-3.0/video'], { '*': '0.20' }, ESTIMATE),
+	{ provider: 'byteplus', model: 'seedream-4-0-250828', unit: 'image', usd: '0.04', per: 1, verified: false, source: `${ESTIMATE} (about $0.03 per image)` },
+	{ provider: 'gemini', model: 'gemini-2.5-flash-image', unit: 'image', usd: '0.039', per: 1, verified: false, source: 'ai.google.dev pricing ($30 per 1M output tokens, 1290 tokens per image); not in provider-apis.md' },
+];
+
 export const PRICE_TABLE: readonly PriceEntry[] = Object.freeze([
 	...veo('veo-3.1-generate-001', { '720p': '0.40', '1080p': '0.40', '4k': '0.60' }, true),
 	...veo('veo-3.1-generate-preview', { '720p': '0.40', '1080p': '0.40', '4k': '0.60' }, true),
@@ -69,6 +104,7 @@ export const PRICE_TABLE: readonly PriceEntry[] = Object.freeze([
 	{ provider: 'anthropic', model: 'claude-sonnet-5', unit: 'output_token', usd: '15', per: M, verified: false, source: 'anthropic list price (provider-apis.md: not verified)' },
 	{ provider: 'deepseek', model: 'deepseek-chat', unit: 'input_token', usd: '0.27', per: M, verified: false, source: 'deepseek list price (third-party, not verified)' },
 	{ provider: 'deepseek', model: 'deepseek-chat', unit: 'output_token', usd: '1.10', per: M, verified: false, source: 'deepseek list price (third-party, not verified)' },
+	...VIDEO_IMAGE_PRICES,
 ]);
 
 /** Local providers (ffmpeg, espeak-ng, templates, hashing) cost nothing. */

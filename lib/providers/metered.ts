@@ -7,7 +7,7 @@
  */
 import { estimateCost, LOCAL_PROVIDER, type PriceEntry } from '../pricing/price-table';
 import type { Pillar, Store } from '../store/store';
-import type { EmbeddingProvider, EmbeddingResult, LlmProvider, LlmRequest, LlmResult } from './types';
+import type { EmbeddingProvider, EmbeddingResult, LlmProvider, LlmRequest, LlmResult, SpeechRequest, SpeechResult, TtsProvider } from './types';
 import { ProviderError } from './types';
 
 export interface CostMeter {
@@ -175,5 +175,45 @@ export class BrandCostEmbeddingProvider implements EmbeddingProvider {
 			);
 		}
 		return result;
+	}
+}
+
+/** Text-to-speech through the Cost Ledger, priced by characters (or tokens for gpt-4o-mini-tts). */
+export class MeteredTtsProvider implements TtsProvider {
+	private calls = 0;
+
+	constructor(
+		private readonly inner: TtsProvider,
+		private readonly meter: CostMeter,
+	) {}
+
+	get name(): string {
+		return this.inner.name;
+	}
+
+	get model(): string {
+		return this.inner.model;
+	}
+
+	synthesize(req: SpeechRequest, destPath: string): Promise<SpeechResult> {
+		if (this.inner.name === LOCAL_PROVIDER) return this.inner.synthesize(req, destPath);
+		const tokenPriced = this.inner.model === 'gpt-4o-mini-tts';
+		const usageOf = (u: SpeechResult['usage']): Record<string, number> =>
+			tokenPriced ? { input_tokens: u.input_tokens ?? estimateTokens(req.text), audio_output_tokens: u.audio_output_tokens ?? 0 } : { characters: u.characters };
+		return metered(
+			this.meter,
+			++this.calls,
+			{
+				provider: this.inner.name,
+				model: this.inner.model,
+				// gpt-4o-mini-tts: about 1,250 audio tokens a minute, 150 words a minute, ~6 characters a word.
+				estimateUsage: tokenPriced
+					? { input_tokens: estimateTokens(req.text), audio_output_tokens: Math.ceil((req.text.length / 900) * 1250) + 50 }
+					: { characters: req.text.length },
+				description: `voiceover (${req.text.length} characters) via ${this.inner.name}/${this.inner.model}`,
+			},
+			() => this.inner.synthesize(req, destPath),
+			(r) => usageOf(r.usage),
+		);
 	}
 }

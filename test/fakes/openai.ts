@@ -8,6 +8,10 @@
  *   - POST /v1/embeddings: float or base64 (float32 little-endian, what the SDK asks for by
  *     default), ≤2048 inputs, no empty strings; vectors are `fakeEmbedding(text, dims)`;
  *   - POST /v1/moderations: omni-moderation result shape; texts containing a rule word are flagged;
+ *   - POST /v1/audio/speech: real audio made by ffmpeg (`fakeAudio`: a tone for the speech with
+ *     silence before and after it, as long as the text at `speechSecondsPerChar`), in the asked
+ *     `response_format`; checks model, voice (built-in name or `{id}`), input (1–4096 characters),
+ *     instructions (refused for tts-1*), speed (0.25–4) the way the API does, 400s in its error shape;
  *   - auth `Authorization: Bearer <key>`; errors as `{error:{message,type,param,code}}`.
  * Faults on demand (`setFault`): 429 with Retry-After, 5xx, a request that never answers, a
  * dropped connection, a malformed 200. `requests` logs every request.
@@ -15,9 +19,13 @@
  * `startLoopback` (the HTTP plumbing, fault queue and request log) is shared with the Anthropic
  * and Pinecone fakes.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // ---------------------------------------------------------------------------------------- shared plumbing
 
@@ -83,7 +91,8 @@ export async function startLoopback(opts: {
 	const sockets = new Set<Socket>();
 
 	const send = (res: ServerResponse, reply: Reply) => {
-		const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+		// A Buffer is sent as is (binary answers: audio); anything else but a string as JSON.
+		const body = reply.body === undefined ? '' : typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
 		res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
 		res.end(body);
 	};
@@ -185,6 +194,71 @@ export function fakeTokens(text: string): number {
 	return Math.max(1, Math.ceil(text.length / 4));
 }
 
+// ---------------------------------------------------------------------------------------- audio
+
+export type FakeAudioFormat = 'mp3' | 'wav' | 'flac' | 'opus' | 'aac' | 'pcm';
+
+export interface FakeAudioSpec {
+	/** Seconds of sound (a tone standing in for speech). */
+	speechSeconds: number;
+	/** Silence before and after it. Default 0. */
+	leadSilence?: number;
+	tailSilence?: number;
+	format: FakeAudioFormat;
+	/** Default 24000 (OpenAI's and ElevenLabs' pcm rate); mp3 at 44100. */
+	sampleRate?: number;
+}
+
+const FFMPEG_FORMAT: Record<FakeAudioFormat, { ext: string; args: string[] }> = {
+	mp3: { ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k'] },
+	wav: { ext: 'wav', args: ['-c:a', 'pcm_s16le'] },
+	flac: { ext: 'flac', args: ['-c:a', 'flac'] },
+	opus: { ext: 'ogg', args: ['-c:a', 'libopus', '-b:a', '32k'] },
+	aac: { ext: 'aac', args: ['-c:a', 'aac', '-b:a', '64k', '-f', 'adts'] },
+	pcm: { ext: 'raw', args: ['-c:a', 'pcm_s16le', '-f', 's16le'] },
+};
+
+const audioCache = new Map<string, Promise<Buffer>>();
+
+/**
+ * Real audio bytes made by ffmpeg (once per distinct spec and run, then cached): a tone of
+ * `speechSeconds` with silence around it, mono, in the format asked for (pcm: raw s16le).
+ */
+export function fakeAudio(spec: FakeAudioSpec): Promise<Buffer> {
+	const rate = spec.sampleRate ?? (spec.format === 'mp3' ? 44100 : 24000);
+	const lead = spec.leadSilence ?? 0;
+	const tail = spec.tailSilence ?? 0;
+	const key = `${spec.format}:${rate}:${spec.speechSeconds.toFixed(3)}:${lead}:${tail}`;
+	let made = audioCache.get(key);
+	if (!made) {
+		made = new Promise<Buffer>((resolve, reject) => {
+			const dir = mkdtempSync(join(tmpdir(), 'bi-fake-audio-'));
+			const { ext, args } = FFMPEG_FORMAT[spec.format];
+			const out = join(dir, `audio.${ext}`);
+			const filters = [`adelay=${Math.round(lead * 1000)}:all=1`, `apad=pad_dur=${tail}`].join(',');
+			execFile(
+				'ffmpeg',
+				[
+					'-hide_banner', '-loglevel', 'error', '-y',
+					'-f', 'lavfi', '-i', `sine=frequency=220:sample_rate=${rate}:duration=${spec.speechSeconds.toFixed(3)}`,
+					'-af', filters, '-ac', '1', '-ar', String(rate), ...args, out,
+				],
+				(err, _stdout, stderr) => {
+					try {
+						if (err) return reject(new Error(`ffmpeg could not make fake audio: ${stderr || err.message}`));
+						resolve(readFileSync(out));
+					} finally {
+						rmSync(dir, { recursive: true, force: true });
+					}
+				},
+			);
+		});
+		audioCache.set(key, made);
+		made.catch(() => audioCache.delete(key));
+	}
+	return made;
+}
+
 // ---------------------------------------------------------------------------------------- OpenAI
 
 export interface ChatReply {
@@ -202,6 +276,11 @@ export interface OpenAiFakeOptions {
 	echoFullKeyInErrors?: boolean;
 	/** Moderation: a text containing the word is flagged in the category. */
 	moderationRules?: Record<string, string>;
+	/** Speech: seconds of sound per input character at speed 1. Default 0.06. */
+	speechSecondsPerChar?: number;
+	/** Speech: silence before and after the sound. Defaults 0.25 and 0.35 s. */
+	speechLeadSilence?: number;
+	speechTailSilence?: number;
 }
 
 export interface OpenAiFake extends Loopback {
@@ -210,7 +289,19 @@ export interface OpenAiFake extends Loopback {
 	/** Queues chat replies, used in order; with none queued the reply is "{}". */
 	replyWith(...replies: (ChatReply | ((body: Record<string, unknown>) => ChatReply))[]): void;
 	chatRequests(): LoggedRequest[];
+	speechRequests(): LoggedRequest[];
 }
+
+export const SPEECH_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts', 'gpt-4o-mini-tts-2025-12-15'];
+export const SPEECH_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'onyx', 'nova', 'sage', 'shimmer', 'verse', 'marin', 'cedar'];
+const SPEECH_CONTENT_TYPES: Record<FakeAudioFormat, string> = {
+	mp3: 'audio/mpeg',
+	wav: 'audio/wav',
+	flac: 'audio/flac',
+	opus: 'audio/opus',
+	aac: 'audio/aac',
+	pcm: 'audio/pcm',
+};
 
 export const EMBEDDING_MODELS: Record<string, number> = {
 	'text-embedding-3-small': 1536,
@@ -323,7 +414,7 @@ export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<Ope
 	const rules = opts.moderationRules ?? { kill: 'violence', hate: 'hate' };
 	let seq = 0;
 
-	const route = (req: LoggedRequest): Reply => {
+	const route = (req: LoggedRequest): Reply | Promise<Reply> => {
 		const auth = String(req.headers.authorization ?? '');
 		const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
 		if (opts.apiKey !== undefined && given !== opts.apiKey) {
@@ -338,6 +429,7 @@ export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<Ope
 		if (req.path === '/v1/chat/completions') return chat(body);
 		if (req.path === '/v1/embeddings') return embeddings(body);
 		if (req.path === '/v1/moderations') return moderations(body);
+		if (req.path === '/v1/audio/speech') return speech(body);
 		throw new HttpError(404, openAiError(`Invalid URL (POST ${req.path})`, 'invalid_request_error', null));
 	};
 
@@ -456,6 +548,50 @@ export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<Ope
 		};
 	};
 
+	const speech = async (body: Record<string, unknown>): Promise<Reply> => {
+		const bad = (message: string, param: string | null, code: string | null = 'invalid_value') =>
+			new HttpError(400, openAiError(message, 'invalid_request_error', code, param));
+		if (typeof body.model !== 'string') throw bad("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+		if (!SPEECH_MODELS.includes(body.model)) {
+			throw bad(`Invalid value for 'model': '${body.model}'. Supported values are: ${SPEECH_MODELS.map((m) => `'${m}'`).join(', ')}.`, 'model');
+		}
+		if (body.input === undefined) throw bad("Missing required parameter: 'input'.", 'input', 'missing_required_parameter');
+		if (typeof body.input !== 'string') throw bad("Invalid type for 'input': expected a string.", 'input', 'invalid_type');
+		if (body.input.length === 0) throw bad("Invalid 'input': empty string. Expected a string with minimum length 1, but got an empty string instead.", 'input', 'empty_string');
+		if (body.input.length > 4096) {
+			throw bad(
+				`Invalid 'input': string too long. Expected a string with maximum length 4096, but got a string with length ${body.input.length} instead.`,
+				'input',
+				'string_above_max_length',
+			);
+		}
+		const voice = body.voice;
+		if (voice === undefined) throw bad("Missing required parameter: 'voice'.", 'voice', 'missing_required_parameter');
+		const custom = voice && typeof voice === 'object' && typeof (voice as { id?: unknown }).id === 'string';
+		if (!custom && !(typeof voice === 'string' && SPEECH_VOICES.includes(voice))) {
+			throw bad(`Invalid value for 'voice': '${typeof voice === 'string' ? voice : JSON.stringify(voice)}'. Supported values are: ${SPEECH_VOICES.map((v) => `'${v}'`).join(', ')}.`, 'voice');
+		}
+		if (body.instructions !== undefined && body.model.startsWith('tts-1')) {
+			throw bad(`Instructions are not supported for model '${body.model}'.`, 'instructions', 'unsupported_parameter');
+		}
+		const speed = body.speed === undefined ? 1 : Number(body.speed);
+		if (!Number.isFinite(speed) || speed < 0.25 || speed > 4) {
+			throw bad(`Invalid 'speed': ${String(body.speed)}. Expected a value between 0.25 and 4.`, 'speed', 'decimal_out_of_range');
+		}
+		const format = (body.response_format ?? 'mp3') as FakeAudioFormat;
+		if (!(format in SPEECH_CONTENT_TYPES)) {
+			throw bad(`Invalid value for 'response_format': '${String(format)}'. Supported values are: 'mp3', 'opus', 'aac', 'flac', 'wav', and 'pcm'.`, 'response_format');
+		}
+		if (body.stream_format === 'sse' && body.model.startsWith('tts-1')) throw bad(`stream_format 'sse' is not supported for model '${body.model}'.`, 'stream_format');
+		const audio = await fakeAudio({
+			speechSeconds: Math.max(0.2, (body.input.length * (opts.speechSecondsPerChar ?? 0.06)) / speed),
+			leadSilence: opts.speechLeadSilence ?? 0.25,
+			tailSilence: opts.speechTailSilence ?? 0.35,
+			format,
+		});
+		return { status: 200, headers: { 'content-type': SPEECH_CONTENT_TYPES[format], 'x-request-id': `req_${++seq}` }, body: audio };
+	};
+
 	const loop = await startLoopback({
 		route,
 		errorBody: (status, kind) =>
@@ -478,6 +614,9 @@ export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<Ope
 		},
 		chatRequests() {
 			return loop.requests.filter((r) => r.path === '/v1/chat/completions');
+		},
+		speechRequests() {
+			return loop.requests.filter((r) => r.path === '/v1/audio/speech');
 		},
 	};
 }

@@ -1,0 +1,303 @@
+/**
+ * The FFmpeg Assembler against its floor and against a naive chain, in one run on one fixture.
+ *
+ *   node -r ./test/helpers/ts-register.js bench/assemble.ts
+ *
+ * Fixture (deterministic, generated once and cached in the OS temp dir): six 5 s 1080x1920 30 fps
+ * H.264 scenes from ffmpeg's seeded sources, a ~30 s voice (espeak-ng when installed, else tones),
+ * a 30 s music bed, ~60 words timed proportionally over the voice. Outputs: 1080x1920 (9:16),
+ * 1920x1080 (16:9), 1080x1080 (1:1), libx264 veryfast CRF 21 in every method.
+ *
+ *   assembler  lib/media/assemble.ts: one ffmpeg process (xfade, ASS captions per output, ducked
+ *              music, loudnorm two-pass, cheap blurred 16:9 background, 3 encodes) + validation
+ *              (ffprobe) + two thumbnails (sharp).
+ *   floor      one process: concat the six clips, split, 1080x1920 / 1920x1080 scale / 1080x1080
+ *              crop, three encodes, no other filters. What no assembler can beat.
+ *   naive      one ffmpeg pass per operation, like chained Execute Command nodes: normalise each
+ *              clip (6 encodes), xfade (1), burn captions (1), mix audio, mux, then one transcode per
+ *              output with a full-resolution blurred 16:9 background (3): 11 video encodes.
+ *
+ * Prints a table, then one JSON line (the last line) with assembler_s, floor_s, naive_s,
+ * assembler_over_floor, naive_over_assembler, the ffmpeg children's CPU seconds per method (from
+ * /proc/self/stat, when there is one) and peak_rss_mb (this Node process: ffmpeg runs as a child).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { assemble, checkOutput, runFfmpeg } from '../lib/media/assemble';
+import { buildAss } from '../lib/media/captions';
+import { probeMedia, runTool } from '../lib/media/probe';
+import { validateTimeline, type Timeline } from '../lib/media/timeline';
+import type { WordTiming } from '../lib/providers/types';
+
+const FIXTURE_VERSION = 'v2';
+/** `--quick`: 1 s scenes at a quarter of the size, to check the bench itself runs (numbers mean nothing). */
+const QUICK = process.argv.includes('--quick');
+const SCENE_SECONDS = QUICK ? 1 : 5;
+const TOTAL = 6 * SCENE_SECONDS;
+const Q = QUICK ? 4 : 1;
+const FPS = 30;
+const PRESET = 'veryfast' as const;
+const CRF = 21;
+const X264 = ['-c:v', 'libx264', '-preset', PRESET, '-crf', String(CRF), '-pix_fmt', 'yuv420p'];
+const SIZES = { '9:16': [1080 / Q, 1920 / Q], '16:9': [1920 / Q, 1080 / Q], '1:1': [1080 / Q, 1080 / Q] } as const;
+const MASTER = `${SIZES['9:16'][0]}x${SIZES['9:16'][1]}`;
+const HALF = `${SIZES['9:16'][0] / 2}x${SIZES['9:16'][1] / 2}`;
+
+const SOURCES = [
+	`testsrc2=s=${MASTER}:r=${FPS}`,
+	`gradients=s=${MASTER}:r=${FPS}:seed=7:speed=0.03`,
+	`life=s=${HALF}:r=${FPS}:seed=42:ratio=0.2:mold=10:life_color=#40E0A0:death_color=#202040,scale=${MASTER.replace('x', ':')}:flags=neighbor`,
+	`testsrc2=s=${MASTER}:r=${FPS},hue=H=2*PI*t/5`,
+	`cellauto=s=${MASTER}:r=${FPS}:rule=110:seed=3:scroll=1`,
+	`sierpinski=s=${MASTER}:r=${FPS}:seed=11:type=carpet`,
+];
+
+const SCRIPT =
+	'Every brand has a story worth telling, but most teams never find the time to tell it well. ' +
+	'Brand Infinity turns one campaign request into finished videos for every platform, with captions, music and a voice that sounds like you. ' +
+	'Plan it on Monday, approve it on Tuesday, and watch it publish itself before lunch. One request in, every format out.';
+
+function log(line: string): void {
+	process.stdout.write(`${line}\n`);
+}
+
+/** CPU seconds of the reaped children (utime + stime of waited-for processes), Linux only. */
+function childrenCpuSeconds(): number | null {
+	try {
+		const stat = readFileSync('/proc/self/stat', 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		// After the command: state(0) … cutime is field 16 and cstime 17 of the full line (1-based) → 13, 14 here.
+		return (Number(fields[13]) + Number(fields[14])) / 100;
+	} catch {
+		return null;
+	}
+}
+
+async function ff(args: string[]): Promise<number> {
+	const r = await runFfmpeg(['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...args], { totalSeconds: 1 });
+	return r.seconds;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; seconds: number; cpu: number | null }> {
+	const cpu0 = childrenCpuSeconds();
+	const t0 = process.hrtime.bigint();
+	const value = await fn();
+	const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+	const cpu1 = childrenCpuSeconds();
+	return { value, seconds, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
+}
+
+export interface Fixture {
+	scenes: string[];
+	voice: string;
+	music: string;
+	words: WordTiming[];
+	voiceFrom: string;
+}
+
+export async function makeFixture(dir: string): Promise<Fixture> {
+	await mkdir(dir, { recursive: true });
+	const scenes = SOURCES.map((_, i) => join(dir, `scene-${i}.mp4`));
+	for (let i = 0; i < SOURCES.length; i++) {
+		if (existsSync(scenes[i])) continue;
+		log(`fixture: scene ${i + 1}/6`);
+		const tmp = `${scenes[i]}.tmp.mp4`;
+		await ff(['-f', 'lavfi', '-i', `${SOURCES[i]},format=yuv420p`, '-t', String(SCENE_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', tmp]);
+		await rename(tmp, scenes[i]);
+	}
+	const voice = join(dir, 'voice.wav');
+	const voiceNote = join(dir, 'voice.source');
+	let voiceFrom = existsSync(voiceNote) ? readFileSync(voiceNote, 'utf8') : 'unknown';
+	if (!existsSync(voice)) {
+		if (existsSync('/usr/bin/espeak-ng')) {
+			const raw = join(dir, 'voice-raw.wav');
+			await runTool('/usr/bin/espeak-ng', ['-s', '125', '-w', raw, SCRIPT], { timeoutMs: 60_000 });
+			await ff(['-i', raw, '-af', `apad=whole_dur=${TOTAL}`, '-t', String(TOTAL), '-ar', '48000', voice]);
+			voiceFrom = 'espeak-ng';
+		} else {
+			await ff(['-f', 'lavfi', '-i', `sine=f=300:d=${TOTAL}:sample_rate=48000,volume=2,volume=0:enable='lt(mod(t,3),0.6)'`, voice]);
+			voiceFrom = 'tones';
+		}
+		await writeFile(voiceNote, voiceFrom);
+	}
+	const music = join(dir, 'music.wav');
+	if (!existsSync(music)) {
+		await ff([
+			'-f', 'lavfi', '-i', `anoisesrc=c=pink:a=0.15:seed=7:d=${TOTAL}:r=48000`,
+			'-f', 'lavfi', '-i', `sine=f=110:d=${TOTAL}:sample_rate=48000`,
+			'-f', 'lavfi', '-i', `sine=f=165:d=${TOTAL}:sample_rate=48000`,
+			'-filter_complex', '[0][1][2]amix=inputs=3:normalize=0,lowpass=f=3000', music,
+		]);
+	}
+	// ~60 words spread over the voiced part in proportion to their length.
+	const info = await probeMedia(join(dir, existsSync(join(dir, 'voice-raw.wav')) ? 'voice-raw.wav' : 'voice.wav'));
+	const spoken = Math.min(TOTAL, info.durationSeconds);
+	const tokens = SCRIPT.split(/\s+/).filter(Boolean);
+	const weight = tokens.map((w) => w.length + 2);
+	const total = weight.reduce((a, b) => a + b, 0);
+	let at = 0;
+	const words = tokens.map((word, i) => {
+		const d = (weight[i] / total) * spoken;
+		const w = { word, start: at, end: at + d * 0.9 };
+		at += d;
+		return w;
+	});
+	return { scenes, voice, music, words, voiceFrom };
+}
+
+async function floor(f: Fixture, out: string): Promise<string[]> {
+	const [w9, h9] = SIZES['9:16'];
+	const inputs = f.scenes.flatMap((s) => ['-i', s]);
+	const concat = `${f.scenes.map((_, i) => `[${i}:v]`).join('')}concat=n=${f.scenes.length}:v=1:a=0,split=3[a][b][c]`;
+	const graph = `${concat};[b]scale=${SIZES['16:9'][0]}:${SIZES['16:9'][1]}[bs];[c]crop=${SIZES['1:1'][0]}:${SIZES['1:1'][1]}[cs]`;
+	const paths = ['9x16', '16x9', '1x1'].map((n) => join(out, `floor-${n}.mp4`));
+	const v = f.scenes.length;
+	await ff([
+		...inputs, '-i', f.voice, '-filter_complex', graph,
+		'-map', '[a]', '-map', `${v}:a`, ...X264, '-c:a', 'aac', '-s', `${w9}x${h9}`, paths[0],
+		'-map', '[bs]', '-map', `${v}:a`, ...X264, '-c:a', 'aac', paths[1],
+		'-map', '[cs]', '-map', `${v}:a`, ...X264, '-c:a', 'aac', paths[2],
+	]);
+	return paths;
+}
+
+async function naive(f: Fixture, out: string, work: string): Promise<string[]> {
+	const [W, H] = SIZES['9:16'];
+	const fade = 0.5;
+	// 1. Normalise each clip (fps, scale+crop, length incl. the transition overlap): one encode each.
+	const norm: string[] = [];
+	for (let i = 0; i < f.scenes.length; i++) {
+		const len = SCENE_SECONDS + (i < f.scenes.length - 1 ? fade : 0);
+		const p = join(work, `norm-${i}.mp4`);
+		await ff(['-i', f.scenes[i], '-vf', `fps=${FPS},scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},setsar=1,tpad=stop_mode=clone:stop_duration=${len},trim=duration=${len}`, '-an', ...X264, p]);
+		norm.push(p);
+	}
+	// 2. Crossfades: one encode.
+	const chain: string[] = [];
+	let acc = '0:v';
+	for (let i = 1; i < norm.length; i++) {
+		chain.push(`[${acc}][${i}:v]xfade=transition=fade:duration=${fade}:offset=${i * SCENE_SECONDS}[x${i}]`);
+		acc = `x${i}`;
+	}
+	const xfaded = join(work, 'xfaded.mp4');
+	await ff([...norm.flatMap((p) => ['-i', p]), '-filter_complex', chain.join(';'), '-map', `[${acc}]`, ...X264, xfaded]);
+	// 3. Captions burned on the 9:16 video (the same ASS as the Assembler's 9:16): one encode.
+	const t = validateTimeline({
+		scenes: f.scenes.map((p) => ({ path: p, durationSeconds: SCENE_SECONDS })),
+		captions: { words: f.words, style: { fontName: 'DejaVu Sans', primaryColour: '#FFFFFF', highlightColour: '#FFD400', outlineColour: '#000000' } },
+		outputs: [{ aspect: '9:16', width: W, height: H, path: join(out, 'x.mp4') }],
+	});
+	const assFile = join(work, 'captions.ass');
+	await writeFile(assFile, buildAss({ aspect: '9:16', width: W, height: H, totalSeconds: t.totalSeconds, captions: t.captions })!);
+	const captioned = join(work, 'captioned.mp4');
+	await ff(['-i', xfaded, '-vf', `ass=filename=${assFile}`, ...X264, captioned]);
+	// 4. Audio: duck the music under the voice, normalise: audio only.
+	const mixed = join(work, 'mixed.m4a');
+	await ff([
+		'-i', f.voice, '-stream_loop', '-1', '-t', String(TOTAL + 1), '-i', f.music, '-filter_complex',
+		`[0:a]aresample=48000,aformat=channel_layouts=stereo,apad=whole_dur=${TOTAL},atrim=duration=${TOTAL},asplit=2[v][k];` +
+			`[1:a]aresample=48000,aformat=channel_layouts=stereo,volume=-10dB,atrim=duration=${TOTAL}[m];` +
+			'[m][k]sidechaincompress=threshold=0.015:ratio=10:attack=20:release=350[d];[v][d]amix=inputs=2:normalize=0:duration=first,loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000[a]',
+		'-map', '[a]', '-c:a', 'aac', '-b:a', '160k', '-ac', '2', '-ar', '48000', mixed,
+	]);
+	// 5. Mux.
+	const master = join(work, 'master.mp4');
+	await ff(['-i', captioned, '-i', mixed, '-map', '0:v', '-map', '1:a', '-c', 'copy', '-shortest', master]);
+	// 6. One transcode per output; the 16:9 background blurred at full resolution.
+	const paths = ['9x16', '16x9', '1x1'].map((n) => join(out, `naive-${n}.mp4`));
+	await ff(['-i', master, ...X264, '-c:a', 'copy', paths[0]]);
+	const [w16, h16] = SIZES['16:9'];
+	await ff([
+		'-i', master, '-filter_complex',
+		`[0:v]split=2[bg][fg];[bg]scale=${w16}:${h16}:force_original_aspect_ratio=increase,crop=${w16}:${h16},boxblur=20:2[b];[fg]scale=-2:${h16}[f];[b][f]overlay=(W-w)/2:0[v]`,
+		'-map', '[v]', '-map', '0:a', ...X264, '-c:a', 'copy', paths[1],
+	]);
+	await ff(['-i', master, '-vf', `crop=${SIZES['1:1'][0]}:${SIZES['1:1'][1]}`, ...X264, '-c:a', 'copy', paths[2]]);
+	return paths;
+}
+
+async function main(): Promise<void> {
+	const fixtureDir = join(tmpdir(), `bi-bench-assemble-fixture-${FIXTURE_VERSION}${QUICK ? '-quick' : ''}`);
+	const fixture = await makeFixture(fixtureDir);
+	const run = await mkdtemp(join(tmpdir(), 'bi-bench-assemble-'));
+	try {
+		const out = join(run, 'out');
+		const work = join(run, 'work');
+		await mkdir(out, { recursive: true });
+		await mkdir(work, { recursive: true });
+		log(`fixture: ${fixtureDir} (voice: ${fixture.voiceFrom}, ${fixture.words.length} words)`);
+
+		const fl = await timed(() => floor(fixture, out));
+		log(`floor      ${fl.seconds.toFixed(1)} s wall, ${fl.cpu?.toFixed(1) ?? '?'} s CPU`);
+
+		const timeline: Timeline = {
+			scenes: fixture.scenes.map((path, i) => ({ path, durationSeconds: SCENE_SECONDS, ...(i ? { transition: 'fade' as const, transitionSeconds: 0.5 } : {}) })),
+			voiceover: { path: fixture.voice, words: fixture.words },
+			music: { path: fixture.music, gainDb: -10 },
+			captions: { words: fixture.words, style: { fontName: 'DejaVu Sans', primaryColour: '#FFFFFF', highlightColour: '#FFD400', outlineColour: '#000000' } },
+			outputs: (Object.keys(SIZES) as (keyof typeof SIZES)[]).map((aspect) => ({
+				aspect,
+				width: SIZES[aspect][0],
+				height: SIZES[aspect][1],
+				path: join(out, `assembler-${aspect.replace(':', 'x')}.mp4`),
+			})),
+			thumbnails: { atSeconds: [1, TOTAL * 0.4], width: 1280 / Q, height: 720 / Q, dir: join(out, 'thumbs') },
+			fps: FPS,
+			crf: CRF,
+			preset: PRESET,
+		};
+		const as = await timed(() => assemble(timeline, { tempDir: work }));
+		log(`assembler  ${as.seconds.toFixed(1)} s wall (ffmpeg ${as.value.ffmpegSeconds.toFixed(1)} s), ${as.cpu?.toFixed(1) ?? '?'} s CPU`);
+
+		const nv = await timed(() => naive(fixture, out, work));
+		log(`naive      ${nv.seconds.toFixed(1)} s wall, ${nv.cpu?.toFixed(1) ?? '?'} s CPU`);
+
+		// Every method made what it should (durations within 0.1 s of 30 s, sizes).
+		const expectSize = [SIZES['9:16'], SIZES['16:9'], SIZES['1:1']];
+		for (const [name, paths] of [['floor', fl.value], ['naive', nv.value], ['assembler', as.value.outputs.map((o) => o.path)]] as const) {
+			for (let k = 0; k < 3; k++) {
+				const c = await checkOutput(paths[k], { width: expectSize[k][0], height: expectSize[k][1], durationSeconds: TOTAL, toleranceSeconds: 0.15 });
+				if (c.problems.length) log(`warning: ${name} output ${k}: ${c.problems.join('; ')}`);
+			}
+		}
+
+		const result = {
+			bench: 'assemble',
+			quick: QUICK,
+			fixture:
+				`6 x ${SCENE_SECONDS} s ${MASTER} scenes, ${TOTAL} s voice + music, ${fixture.words.length} words; ` +
+				`outputs ${Object.values(SIZES).map(([w, h]) => `${w}x${h}`).join(', ')}; libx264 ${PRESET} crf ${CRF}`,
+			voice: fixture.voiceFrom,
+			assembler_s: round(as.seconds),
+			assembler_ffmpeg_s: round(as.value.ffmpegSeconds),
+			floor_s: round(fl.seconds),
+			naive_s: round(nv.seconds),
+			assembler_over_floor: round(as.seconds / fl.seconds),
+			naive_over_assembler: round(nv.seconds / as.seconds),
+			naive_over_floor: round(nv.seconds / fl.seconds),
+			assembler_cpu_s: as.cpu === null ? null : round(as.cpu),
+			floor_cpu_s: fl.cpu === null ? null : round(fl.cpu),
+			naive_cpu_s: nv.cpu === null ? null : round(nv.cpu),
+			peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+		};
+		log(JSON.stringify(result));
+	} finally {
+		await rm(run, { recursive: true, force: true });
+	}
+}
+
+function round(x: number): number {
+	return Math.round(x * 100) / 100;
+}
+
+if (require.main === module) {
+	main().catch((err: unknown) => {
+		process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+		process.exit(1);
+	});
+}
+
+export { FIXTURE_VERSION, SCENE_SECONDS, SIZES };

@@ -1,0 +1,349 @@
+/**
+ * The whole timeline as ONE ffmpeg invocation: argument array + filter_complex (pure functions,
+ * no I/O). Shape of the graph:
+ *
+ *   scene_i ─ fps, scale+crop to the 9:16 master, pad (clone last frame) / trim to its clip length
+ *        └─ xfade (or concat for cuts) chain ─ [lut3d] ─ [glitch/static] ─ split
+ *             ├─ 9:16: [scale] ─ ass(captions laid out for 9:16) ─ encode
+ *             ├─ 16:9: master scaled to full height over a blurred low-res copy (or a brand-colour
+ *             │        pad) ─ ass(16:9 layout) ─ encode
+ *             ├─ 1:1 : centred square crop ─ ass(1:1 layout) ─ encode
+ *             └─ thumbnails: select the frames at the requested times ─ PNG (sharp makes JPEGs)
+ *   voice ─ asplit ─────────────────────────────┬─ amix ─ loudnorm (−14 LUFS) ─ asplit ─ AAC per output
+ *   music (looped, gain) ─ sidechaincompress(voice) ┘
+ *
+ * Captions are burned after each output's reframe, one ASS per output, because captions placed for
+ * 9:16 are cut off by a centred 1:1 crop (measurements.md). ffmpeg 5.1 runs a filtergraph on one
+ * thread, so everything shared (decode, fitting, transitions, LUT, effects) happens once on the
+ * master before the split, and the 16:9 background is blurred at 1/8 size then scaled up (the
+ * full-resolution boxblur costs about as much as an encode).
+ *
+ * Every user-supplied string that reaches the graph is a file path, escaped by
+ * `escapeFilterValue` for both levels of ffmpeg's parsing; text (captions, terminal) only ever
+ * reaches libass through an .ass file.
+ */
+import type { NormalizedTimeline, OutputAspect } from './timeline';
+
+/** Values measured by loudnorm's first pass (print_format=json). */
+export interface LoudnormMeasurement {
+	input_i: string;
+	input_tp: string;
+	input_lra: string;
+	input_thresh: string;
+	target_offset: string;
+}
+
+export interface PlanOptions {
+	/** Per output (same order as timeline.outputs): the .ass file to burn, or null. */
+	assFiles?: (string | null)[];
+	/** Directory with the brand font file, handed to libass. */
+	fontsDir?: string;
+	/** Where ffmpeg writes each output (default: the outputs' paths; assemble() uses temporary names). */
+	outputPaths?: string[];
+	/** image2 pattern for the thumbnail frames, e.g. /tmp/x/frame-%03d.png (needs timeline.thumbnails). */
+	thumbnailPattern?: string;
+	/** First-pass measurement: loudnorm then applies one linear gain (two-pass mode). */
+	loudness?: LoudnormMeasurement;
+	/** Adds `-progress pipe:1 -nostats` (default true). */
+	progress?: boolean;
+}
+
+export interface PlanInput {
+	index: number;
+	kind: 'scene' | 'voiceover' | 'music';
+	path: string;
+}
+
+export interface PlanXfade {
+	/** The scene the transition leads into. */
+	scene: number;
+	transition: string;
+	offsetSeconds: number;
+	durationSeconds: number;
+}
+
+export interface PlanOutput {
+	aspect: OutputAspect;
+	width: number;
+	height: number;
+	path: string;
+	videoLabel: string;
+	audioLabel: string;
+}
+
+export interface AssemblePlan {
+	args: string[];
+	filtergraph: string;
+	inputs: PlanInput[];
+	outputs: PlanOutput[];
+	xfades: PlanXfade[];
+	/** Frame numbers (at the timeline's fps) extracted as thumbnails. */
+	thumbnailFrames: number[];
+	totalSeconds: number;
+}
+
+/**
+ * Escapes a value for an option inside a filtergraph given as one argument (no shell): first for the
+ * option parser (`key=value:key=value`, special: \ ' :), then for the graph parser (special: \ ' [ ] , ;).
+ * Whitespace and `=` are escaped too, so leading/trailing spaces survive.
+ */
+export function escapeFilterValue(value: string): string {
+	const level1 = value.replace(/[\\':=\s]/g, (c) => `\\${c}`);
+	return level1.replace(/[\\'[\],;\s]/g, (c) => `\\${c}`);
+}
+
+/** A number as ffmpeg reads it: no exponent, at most 6 decimals. */
+export function n(x: number): string {
+	return Number.isInteger(x) ? String(x) : x.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+const even = (x: number): number => {
+	const r = Math.round(x);
+	return r + (r % 2);
+};
+
+/** The audio chain up to the mixed signal (label `mix`), shared by the render and the loudness analysis. */
+function audioMix(t: NormalizedTimeline, inputs: PlanInput[]): string[] {
+	const T = n(t.totalSeconds);
+	const fmt = 'aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo';
+	const fit = `atrim=duration=${T},asetpts=PTS-STARTPTS,apad=whole_dur=${T}`;
+	const parts: string[] = [];
+	const voice = inputs.find((i) => i.kind === 'voiceover');
+	const music = inputs.find((i) => i.kind === 'music');
+	if (voice) parts.push(`[${voice.index}:a]${fmt},${fit}[voice]`);
+	if (music) {
+		const fadeOut = Math.min(1.5, t.totalSeconds / 4);
+		parts.push(
+			`[${music.index}:a]${fmt},volume=${n(t.music?.gainDb ?? -10)}dB,${fit},` +
+				`afade=t=in:d=${n(Math.min(0.5, t.totalSeconds / 4))},afade=t=out:st=${n(t.totalSeconds - fadeOut)}:d=${n(fadeOut)}[music]`,
+		);
+	}
+	if (voice && music) {
+		// Ducking: the voice keys a compressor on the music (RMS detection, threshold −36.5 dBFS, ratio
+		// 10): the music drops by ~8 dB under a quiet voice (−27 dBFS RMS) and ~18 dB under a normal
+		// TTS level (−15…−20 dBFS RMS), comes back within ~0.35 s of a pause.
+		parts.push('[voice]asplit=2[vmix][vkey]');
+		parts.push('[music][vkey]sidechaincompress=threshold=0.015:ratio=10:attack=20:release=350:makeup=1[ducked]');
+		parts.push('[vmix][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix]');
+	} else if (voice) parts.push('[voice]anull[mix]');
+	else if (music) parts.push('[music]anull[mix]');
+	return parts;
+}
+
+function loudnorm(t: NormalizedTimeline, measured?: LoudnormMeasurement, printJson = false): string {
+	const base = `loudnorm=I=${n(t.loudness.targetLufs)}:TP=${n(t.loudness.truePeakDb)}:LRA=11`;
+	if (printJson) return `${base}:print_format=json`;
+	if (!measured) return base;
+	const num = (s: string): string => {
+		const v = Number(s);
+		// loudnorm reports -inf for silence; clamp to the option's range.
+		return n(Number.isFinite(v) ? Math.max(-99, Math.min(99, v)) : -99);
+	};
+	return (
+		`${base}:measured_I=${num(measured.input_i)}:measured_TP=${num(measured.input_tp)}` +
+		`:measured_LRA=${n(Math.max(0, Math.min(99, Number(measured.input_lra) || 0)))}` +
+		`:measured_thresh=${num(measured.input_thresh)}:offset=${num(measured.target_offset)}:linear=true`
+	);
+}
+
+function audioInputArgs(t: NormalizedTimeline, firstIndex: number): { args: string[]; inputs: PlanInput[] } {
+	const args: string[] = [];
+	const inputs: PlanInput[] = [];
+	let index = firstIndex;
+	if (t.voiceover) {
+		args.push('-i', t.voiceover.path);
+		inputs.push({ index: index++, kind: 'voiceover', path: t.voiceover.path });
+	}
+	if (t.music) {
+		// Loop the track and read no more than the timeline needs.
+		args.push('-stream_loop', '-1', '-t', n(t.totalSeconds + 1), '-i', t.music.path);
+		inputs.push({ index: index++, kind: 'music', path: t.music.path });
+	}
+	return { args, inputs };
+}
+
+/** Arguments of the cheap, audio-only first loudnorm pass (null when there is no audio to measure). */
+export function buildLoudnessAnalysisArgs(t: NormalizedTimeline): string[] | null {
+	const { args, inputs } = audioInputArgs(t, 0);
+	if (!inputs.length) return null;
+	const graph = [...audioMix(t, inputs), `[mix]${loudnorm(t, undefined, true)}[out]`].join(';');
+	return ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', ...args, '-filter_complex', graph, '-map', '[out]', '-f', 'null', '-'];
+}
+
+/** Parses loudnorm's JSON block from the first pass's stderr. */
+export function parseLoudnormJson(stderr: string): LoudnormMeasurement {
+	const start = stderr.lastIndexOf('{');
+	const end = stderr.lastIndexOf('}');
+	if (start < 0 || end < start) throw new Error('loudnorm printed no measurement');
+	const parsed = JSON.parse(stderr.slice(start, end + 1)) as Partial<LoudnormMeasurement>;
+	for (const k of ['input_i', 'input_tp', 'input_lra', 'input_thresh', 'target_offset'] as const) {
+		if (typeof parsed[k] !== 'string') throw new Error(`loudnorm measurement lacks ${k}`);
+	}
+	return parsed as LoudnormMeasurement;
+}
+
+/** Times (seconds) of the glitch bursts: the overlay's start and end and every scene change in between. */
+export function glitchTimes(t: NormalizedTimeline): number[] {
+	if (!t.terminal) return [];
+	const { startSeconds, endSeconds } = t.terminal;
+	const cuts = t.scenes.slice(1).map((s) => s.startSeconds);
+	const times = [startSeconds, ...cuts.filter((c) => c > startSeconds && c < endSeconds), endSeconds]
+		.filter((x) => x < t.totalSeconds)
+		.map((x) => Math.round(x * 1000) / 1000);
+	return [...new Set(times)];
+}
+
+/** Builds the one-process plan: inputs, filter_complex, one encode per output (+ thumbnail frames). */
+export function buildAssemblePlan(t: NormalizedTimeline, opts: PlanOptions = {}): AssemblePlan {
+	const fps = t.fps;
+	const { width: W, height: H } = t.master;
+	const args: string[] = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'warning'];
+	if (opts.progress !== false) args.push('-progress', 'pipe:1', '-nostats');
+	const inputs: PlanInput[] = [];
+	const graph: string[] = [];
+
+	// Scenes: read at most what the clip needs, fit to the master canvas and to its clip length.
+	t.scenes.forEach((s, i) => {
+		args.push('-t', n(s.clipSeconds + 1), '-i', s.path);
+		inputs.push({ index: i, kind: 'scene', path: s.path });
+		graph.push(
+			`[${i}:v]setpts=PTS-STARTPTS,fps=${fps},scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},` +
+				`setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=${n(s.clipSeconds)},` +
+				`trim=end_frame=${s.clipFrames},setpts=PTS-STARTPTS[s${i}]`,
+		);
+	});
+	const audio = audioInputArgs(t, inputs.length);
+	args.push(...audio.args);
+	inputs.push(...audio.inputs);
+
+	// Transitions: xfade at each scene's start (the previous clip carries the overlap), concat for cuts.
+	const xfades: PlanXfade[] = [];
+	let acc = 's0';
+	t.scenes.slice(1).forEach((s, k) => {
+		const i = k + 1;
+		const out = `x${i}`;
+		if (s.transition === 'none') {
+			graph.push(`[${acc}][s${i}]concat=n=2:v=1:a=0,settb=1/${fps}[${out}]`);
+		} else {
+			const offset = s.startFrame / fps;
+			const duration = s.transitionFrames / fps;
+			xfades.push({ scene: i, transition: s.transition, offsetSeconds: offset, durationSeconds: duration });
+			graph.push(`[${acc}][s${i}]xfade=transition=${s.transition}:duration=${n(duration)}:offset=${n(offset)}[${out}]`);
+		}
+		acc = out;
+	});
+
+	// Master look: brand LUT, then the terminal effects that are filters (glitch bursts, static).
+	const look: string[] = [];
+	if (t.lut) look.push(`lut3d=file=${escapeFilterValue(t.lut.path)}:interp=tetrahedral`, 'format=yuv420p');
+	if (t.terminal?.effects.includes('glitch')) {
+		const burst = 0.16;
+		const on = glitchTimes(t)
+			.map((x) => `between(t,${n(x)},${n(x + burst)})`)
+			.join('+');
+		const shift = Math.max(2, Math.round(W / 90));
+		look.push(
+			`chromashift=cbh=${-shift}:crh=${shift}:cbv=${Math.round(shift / 2)}:crv=${-Math.round(shift / 2)}:edge=wrap:enable=${escapeFilterValue(on)}`,
+			`noise=c0s=48:c0f=t+u:enable=${escapeFilterValue(on)}`,
+		);
+	}
+	if (t.terminal?.effects.includes('static')) {
+		const win = `between(t,${n(t.terminal.startSeconds)},${n(t.terminal.endSeconds)})`;
+		look.push(`noise=alls=14:allf=t+u:enable=${escapeFilterValue(win)}`);
+	}
+	const thumbs = t.thumbnails && opts.thumbnailPattern ? t.thumbnails : undefined;
+	const branches = t.outputs.length + (thumbs ? 1 : 0);
+	const splitLabels = Array.from({ length: branches }, (_, k) => `[m${k}]`).join('');
+	graph.push(`[${acc}]${look.length ? `${look.join(',')},` : ''}split=${branches}${splitLabels}`);
+
+	// Audio: mix, normalise, one copy per output.
+	const mixParts = audioMix(t, audio.inputs);
+	const aLabels = t.outputs.map((_, k) => `[a${k}]`).join('');
+	const T = n(t.totalSeconds);
+	if (mixParts.length) {
+		graph.push(...mixParts);
+		graph.push(`[mix]${loudnorm(t, opts.loudness)},aresample=48000,atrim=duration=${T},asplit=${t.outputs.length}${aLabels}`);
+	} else {
+		graph.push(`anullsrc=r=48000:cl=stereo,atrim=duration=${T},asplit=${t.outputs.length}${aLabels}`);
+	}
+
+	// Per output: reframe from the master, then its own captions.
+	const outputs: PlanOutput[] = [];
+	t.outputs.forEach((o, k) => {
+		const ow = o.width;
+		const oh = o.height;
+		const m = `[m${k}]`;
+		let chain: string;
+		if (o.aspect === '9:16') {
+			chain = ow === W && oh === H ? `${m}null` : `${m}scale=${ow}:${oh}`;
+		} else if (o.aspect === '1:1') {
+			chain = `${m}crop=iw:iw:0:(ih-iw)/2${ow === W ? '' : `,scale=${ow}:${oh}`}`;
+		} else if (t.background === 'colour') {
+			const c = t.backgroundColour.replace('#', '0x');
+			chain = `${m}scale=-2:${oh},pad=${ow}:${oh}:(ow-iw)/2:0:color=${c}`;
+		} else {
+			// Cheap blurred background: blur a 1/8-size copy, then scale it up under the full-height master.
+			const bw = Math.max(16, even(ow / 8));
+			const bh = Math.max(16, even(oh / 8));
+			const r = Math.max(1, Math.min(Math.floor(Math.min(bw, bh) / 4) - 1, 10));
+			graph.push(`${m}split=2[bg${k}][fg${k}]`);
+			graph.push(
+				`[bg${k}]scale=${bw}:${bh}:force_original_aspect_ratio=increase:flags=fast_bilinear,crop=${bw}:${bh},boxblur=${r}:2,` +
+					`scale=${ow}:${oh}:flags=fast_bilinear,setsar=1[bb${k}]`,
+			);
+			graph.push(`[fg${k}]scale=-2:${oh}[ff${k}]`);
+			chain = `[bb${k}][ff${k}]overlay=(W-w)/2:0`;
+		}
+		const ass = opts.assFiles?.[k];
+		if (ass) {
+			chain += `,ass=filename=${escapeFilterValue(ass)}`;
+			if (opts.fontsDir) chain += `:fontsdir=${escapeFilterValue(opts.fontsDir)}`;
+		}
+		graph.push(`${chain},setsar=1,format=yuv420p[v${k}]`);
+		outputs.push({
+			aspect: o.aspect,
+			width: ow,
+			height: oh,
+			path: opts.outputPaths?.[k] ?? o.path,
+			videoLabel: `v${k}`,
+			audioLabel: `a${k}`,
+		});
+	});
+
+	// Thumbnails: the frames at the requested times, straight from the master (before captions).
+	let thumbnailFrames: number[] = [];
+	if (thumbs) {
+		thumbnailFrames = [...new Set(thumbs.atSeconds.map((s) => Math.min(t.totalFrames - 1, Math.round(s * fps))))].sort(
+			(a, b) => a - b,
+		);
+		const expr = thumbnailFrames.map((f) => `eq(n,${f})`).join('+');
+		graph.push(`[m${t.outputs.length}]select=expr=${escapeFilterValue(expr)}[thumbs]`);
+	}
+
+	const filtergraph = graph.join(';');
+	args.push('-filter_complex', filtergraph);
+	for (const o of outputs) {
+		const container = o.path.toLowerCase().endsWith('.mov') ? 'mov' : 'mp4';
+		args.push(
+			'-map', `[${o.videoLabel}]`,
+			'-map', `[${o.audioLabel}]`,
+			'-c:v', 'libx264',
+			'-preset', t.preset,
+			'-crf', String(t.crf),
+			'-pix_fmt', 'yuv420p',
+			'-g', String(fps * 2),
+			'-c:a', 'aac',
+			'-b:a', '160k',
+			'-ar', '48000',
+			'-ac', '2',
+			'-t', T,
+			'-movflags', '+faststart',
+			'-f', container,
+			o.path,
+		);
+	}
+	if (thumbs && opts.thumbnailPattern) {
+		args.push('-map', '[thumbs]', '-fps_mode', 'passthrough', '-c:v', 'png', '-f', 'image2', opts.thumbnailPattern);
+	}
+	return { args, filtergraph, inputs, outputs, xfades, thumbnailFrames, totalSeconds: t.totalSeconds };
+}

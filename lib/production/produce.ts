@@ -1,0 +1,198 @@
+/**
+ * Pillar 3 as services over the store: an approved script → a video whose scenes are routed to live
+ * generators with their cost reserved; routed scenes → generation jobs; finished scenes + voiceover
+ * → the assembled master, its 16:9 and 1:1 versions and thumbnails.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { ValidationError } from '../domain/errors';
+import { parseUsd } from '../domain/money';
+import type { Scene } from '../domain/schemas';
+import { assemble } from '../media/assemble';
+import type { CaptionStyle, TerminalEffect, Timeline } from '../media/timeline';
+import type { PriceEntry } from '../pricing/price-table';
+import type { AspectRatio, Resolution, WordTiming } from '../providers/types';
+import type { Json, Store } from '../store/store';
+import { routeScene, type BudgetTier, type RoutableModel } from '../strategy/router';
+
+export interface RouteScriptInput {
+	scriptId: string;
+	variantId?: string | null;
+	tier?: BudgetTier;
+	aspect?: AspectRatio;
+	resolution?: Resolution;
+	available: ReadonlySet<string>;
+	catalogue: readonly RoutableModel[];
+	priceOverrides?: readonly PriceEntry[];
+	actor?: string;
+}
+
+/** Routes every scene of an approved script, reserving each estimate; one item per scene out. */
+export async function routeScript(store: Store, input: RouteScriptInput): Promise<Json[]> {
+	const script = await store.getScript(input.scriptId);
+	const brief = await store.getBrief(script.brief_id as string);
+	const brand = await store.getBrand(brief.brand_id as string);
+	const tier = input.tier ?? ((brief.campaign_request as Json)?.budget_tier as BudgetTier | undefined) ?? 'standard';
+	const aspect = input.aspect ?? '9:16';
+	const resolution = input.resolution ?? '720p';
+	const campaignId = script.campaign_id as string | null;
+	const scenes = script.scenes as Scene[];
+	// Route first (no writes), so a scene that cannot be made stops everything before money is held.
+	let remaining = campaignId ? await remainingBudget(store, campaignId) : null;
+	const routes = scenes.map((scene) => {
+		const route = routeScene(scene, { tier, aspect, resolution, available: input.available, remaining, catalogue: input.catalogue, priceOverrides: input.priceOverrides });
+		if (remaining !== null) remaining -= route.estimate;
+		return route;
+	});
+	const video = await store.createVideo({
+		script_id: input.scriptId,
+		variant_id: input.variantId ?? null,
+		scenes: scenes.map((s, k) => ({ ...s, model_used: `${routes[k].provider}/${routes[k].model}` })),
+		actor: input.actor,
+	});
+	const videoScenes = video.scenes as { scene_id: string; sequence: number }[];
+	const out: Json[] = [];
+	for (const [k, scene] of scenes.entries()) {
+		const route = routes[k];
+		const sceneId = videoScenes.find((s) => s.sequence === scene.sequence)!.scene_id;
+		let reservationId: string | null = null;
+		if (route.estimate > 0) {
+			if (!campaignId) throw new ValidationError('a paid generator needs the script to belong to a campaign', 'script_id');
+			const r = await store.reserveBudget({ campaignId, variantId: input.variantId, pillar: 'production', amount: route.estimate, ref: `scene:${sceneId}` });
+			reservationId = r.reservation_id as string;
+		}
+		out.push({
+			video_id: video.video_id,
+			scene_id: sceneId,
+			sequence: scene.sequence,
+			duration_seconds: scene.duration_seconds,
+			prompt: scene.visual_prompt,
+			aspect,
+			resolution,
+			palette: (brand.color_palette as string[]) ?? [],
+			reservation_id: reservationId,
+			...route,
+		});
+	}
+	return out;
+}
+
+async function remainingBudget(store: Store, campaignId: string): Promise<number | null> {
+	const b = await store.budgetStatus(campaignId);
+	return b.remaining_usd === null ? null : parseUsd(b.remaining_usd, 'remaining_usd');
+}
+
+/** The cache key of a generation: identical prompt, model and parameters → the same clip. */
+export function requestHash(provider: string, model: string, prompt: string, parameters: Json): string {
+	return createHash('sha256').update(JSON.stringify([provider, model, prompt, parameters])).digest('hex');
+}
+
+/** A routed scene (the Model Router's item) → a queued generation job, or the cached clip. */
+export async function submitRoutedScene(store: Store, routed: Json, priority = 0): Promise<Json> {
+	for (const field of ['scene_id', 'provider', 'model', 'prompt']) {
+		if (!routed[field]) throw new ValidationError(`${field} is required: pass the Model Router's output`, field);
+	}
+	const parameters = {
+		durationSeconds: Number(routed.billed_seconds ?? routed.duration_seconds),
+		aspectRatio: routed.aspect ?? '9:16',
+		resolution: routed.resolution ?? '720p',
+		palette: routed.palette ?? [],
+	};
+	const job = await store.enqueueGenerationJob({
+		scene_id: routed.scene_id,
+		provider: routed.provider,
+		model_name: routed.model,
+		prompt: routed.prompt,
+		parameters,
+		priority,
+		request_hash: requestHash(String(routed.provider), String(routed.model), String(routed.prompt), parameters),
+		reservation_id: routed.reservation_id ?? null,
+		duration_seconds: routed.duration_seconds,
+	});
+	// A cache hit pays nothing: its reservation goes back to the budget.
+	if (job.cached && routed.reservation_id && !job.replayed) await store.releaseReservation(routed.reservation_id as string, 'clip reused from the cache');
+	return job;
+}
+
+export type OutputSize = 'full' | 'draft';
+const SIZES: Record<OutputSize, Record<AspectRatio, [number, number]>> = {
+	full: { '9:16': [1080, 1920], '16:9': [1920, 1080], '1:1': [1080, 1080] },
+	draft: { '9:16': [540, 960], '16:9': [960, 540], '1:1': [540, 540] },
+};
+
+export interface AssembleVideoInput {
+	videoId: string;
+	voiceover?: { path: string; words?: WordTiming[] } | null;
+	music?: { path: string; gainDb?: number } | null;
+	size?: OutputSize;
+	captions?: boolean;
+	lutPath?: string;
+	terminal?: { effects: TerminalEffect[]; text?: string } | null;
+	fontName?: string;
+}
+
+/** All scenes ready → one ffmpeg run for the three formats, recorded on the video, submitted for approval. */
+export async function assembleVideo(deps: { store: Store; mediaDir: string }, input: AssembleVideoInput): Promise<Json> {
+	const { store } = deps;
+	const video = await store.getVideo(input.videoId);
+	const scenes = video.scenes as Json[];
+	const notReady = scenes.filter((s) => s.status !== 'ready' || !s.clip_url);
+	if (notReady.length) {
+		throw new ValidationError(`${notReady.length} of ${scenes.length} scenes are not ready yet (the Scene Poller finishes them)`, 'video_id');
+	}
+	const script = await store.getScript(video.script_id as string);
+	const brief = await store.getBrief(script.brief_id as string);
+	const brand = await store.getBrand(brief.brand_id as string);
+	const palette = (brand.color_palette as string[]) ?? [];
+	const dir = join(deps.mediaDir, 'videos', input.videoId);
+	mkdirSync(dir, { recursive: true });
+	const size = SIZES[input.size ?? 'full'];
+	const style: CaptionStyle = {
+		fontName: input.fontName ?? 'DejaVu Sans',
+		primaryColour: '#FFFFFF',
+		highlightColour: palette[1] ?? palette[0] ?? '#FFD400',
+		outlineColour: palette[0] ?? '#000000',
+	};
+	const timeline: Timeline = {
+		scenes: scenes.map((s, k) => ({
+			path: String(s.clip_url),
+			durationSeconds: Number(s.duration_target ?? s.duration_seconds),
+			transition: k === 0 ? 'none' : 'fade',
+			transitionSeconds: 0.4,
+		})),
+		voiceover: input.voiceover ?? undefined,
+		music: input.music ?? undefined,
+		captions: input.captions !== false && input.voiceover?.words?.length ? { words: input.voiceover.words, style } : undefined,
+		lut: input.lutPath ? { path: input.lutPath } : undefined,
+		terminal: input.terminal ?? undefined,
+		outputs: (['9:16', '16:9', '1:1'] as AspectRatio[]).map((aspect) => ({
+			aspect,
+			width: size[aspect][0],
+			height: size[aspect][1],
+			path: join(dir, `${aspect === '9:16' ? 'master-9x16' : aspect === '16:9' ? 'wide-16x9' : 'square-1x1'}.mp4`),
+		})),
+		thumbnails: { atSeconds: [1], width: 1280, height: 720, dir: join(dir, 'thumbnails') },
+		backgroundColour: palette[0],
+	};
+	const result = await assemble(timeline);
+	const master = result.outputs.find((o) => o.aspect === '9:16')!;
+	const outputs = Object.fromEntries(result.outputs.map((o) => [o.aspect, o]));
+	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails }, {
+		voiceover_url: input.voiceover?.path ?? null,
+		background_music_url: input.music?.path ?? null,
+		synced_audio_url: master.path,
+	});
+	for (const o of result.outputs) {
+		await store.registerAsset({ campaign_id: video.campaign_id, variant_id: video.variant_id ?? undefined, asset_type: 'video', asset_url: o.path, asset_metadata: { aspect: o.aspect, width: o.width, height: o.height, duration_seconds: o.durationSeconds, video_id: input.videoId } });
+	}
+	for (const t of result.thumbnails) {
+		await store.registerAsset({ campaign_id: video.campaign_id, variant_id: video.variant_id ?? undefined, asset_type: 'thumbnail', asset_url: t.path, asset_metadata: { video_id: input.videoId } });
+	}
+	const current = await store.getVideo(input.videoId);
+	if (current.approval_status === 'draft') {
+		await store.transition({ entity: 'video', id: input.videoId, expectedVersion: current.state_version as number, toStatus: 'pending', actor: 'assembler', reason: 'assembled' });
+	}
+	return { video_id: input.videoId, outputs: result.outputs as unknown as Json[], thumbnails: result.thumbnails as unknown as Json[], ffmpeg_seconds: result.ffmpegSeconds, loudness: result.loudness as unknown as Json };
+}
