@@ -8,10 +8,14 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
+import { DownloadError, type DownloadFailure } from '../media/download';
 import { probeMedia } from '../media/probe';
 import { estimateCost, type PriceEntry } from '../pricing/price-table';
 import { ProviderError, type AspectRatio, type Resolution, type VideoJobRequest, type VideoProvider } from '../providers/types';
 import type { Json, Store } from '../store/store';
+
+/** Download failures that another try cannot fix. */
+const PERMANENT_DOWNLOAD_FAILURES = new Set<DownloadFailure>(['bad_url', 'scheme', 'private_address', 'too_large', 'expired', 'too_many_redirects']);
 
 export interface ProviderLimits {
 	/** Jobs of this provider worked at once by this poller. */
@@ -126,7 +130,19 @@ async function workJob(deps: PollerDeps, worker: string, job: Json): Promise<Pol
 	const dir = join(deps.mediaDir, String(job.video_id ?? 'clips'));
 	mkdirSync(dir, { recursive: true });
 	const dest = join(dir, `${id}.mp4`);
-	await provider.download(status, dest, { allowPrivateNetwork: deps.allowPrivateNetwork });
+	try {
+		await provider.download(status, dest, { allowPrivateNetwork: deps.allowPrivateNetwork });
+	} catch (err) {
+		if (err instanceof DownloadError && PERMANENT_DOWNLOAD_FAILURES.has(err.reason)) {
+			// The provider finished (and charged); resubmitting would pay again. A person decides.
+			await closeReservation(store, job, 'settle_estimate', `clip not downloadable: ${err.reason}`);
+			await store.failJob(id, worker, `the clip could not be downloaded (${err.reason}): ${err.message}`, false);
+			return { ...base, event: 'dead_letter', detail: err.message };
+		}
+		// Transient (network, 5xx): ask and download again on a later poll.
+		await store.recordJobPoll(id, worker, backoffSeconds(deps, Number(job.poll_count ?? 0) + 1), `download failed: ${(err as Error).message}`);
+		return { ...base, event: 'still_running', detail: 'download failed, retrying' };
+	}
 	const probe = await probeMedia(dest);
 	const wanted = jobRequest(job).durationSeconds;
 	const tolerance = deps.durationToleranceSeconds ?? 4;
