@@ -18,3 +18,13 @@ export { hooksForBrief, scriptsForBrief, scriptFromNarrative } from './strategy/
 export { findRestrictedKeywords } from './strategy/judge/keywords';
 export { judgeText } from './strategy/judge/judge';
 export { judgeAndRecord } from './strategy/judge/service';
+export { routeScene, analyzeSceneType, roleFor } from './strategy/router';
+export { VIDEO_MODELS, IMAGE_MODELS, createVideoProvider, createImageProvider, liveVideoModels } from './providers/video/registry';
+export { createTtsProvider, createTtsChain } from './providers/tts/registry';
+export { pollDueJobs } from './production/poller';
+export { routeScript, submitRoutedScene, assembleVideo, requestHash } from './production/produce';
+export { voiceover } from './production/voiceover';
+export { assemble, checkOutput, AssemblyError } from './media/assemble';
+export { validateTimeline } from './media/timeline';
+export { probeMedia, checkClip } from './media/probe';
+export { downloadToFile, DownloadError } from './media/download';
