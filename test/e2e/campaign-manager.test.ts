@@ -3,58 +3,24 @@
  * the campaign-manager template imported, published and called through its webhook; then the rows
  * it left in the embedded store are checked with n8n stopped (the store has one owner at a time).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { EmbeddedTransport } from '../../lib/store/embedded';
-import { Store } from '../../lib/store';
+import { e2eWorld, type E2eWorld } from '../helpers/e2e';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { N8nHarness } = require('../../scripts/n8n-harness');
-
-const ROOT = join(__dirname, '..', '..');
 const WORKFLOW_ID = 'biCampaignManager01';
 
-let work: string;
-let dataDir: string;
-let harness: InstanceType<typeof N8nHarness>;
+let world: E2eWorld;
+let harness: E2eWorld['harness'];
 let brandId: string;
-
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-	const transport = await EmbeddedTransport.open(dataDir);
-	try {
-		return await fn(new Store(transport));
-	} finally {
-		await transport.close();
-	}
-}
+const withStore: E2eWorld['withStore'] = (fn) => world.withStore(fn);
 
 beforeAll(async () => {
-	work = mkdtempSync(join(tmpdir(), 'bi-e2e-'));
-	dataDir = join(work, 'store');
-	// .npmrc sets ignore-scripts (see there), so `npm pack` runs no prepack: build explicitly.
-	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-
+	world = await e2eWorld('campaign-manager');
+	harness = world.harness;
 	brandId = await withStore(async (store) => (await store.createBrand({ brand_name: 'E2E Brand', tone: 'playful' })).brand_id as string);
-
-	harness = await N8nHarness.create({ userFolder: join(work, 'n8n') });
-	await harness.installPackage(tarball);
-	await harness.importCredentials([
-		{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } },
-	]);
-	await harness.importWorkflows([join(ROOT, 'workflows', 'campaign-manager.json')]);
-	await harness.publish(WORKFLOW_ID);
-	await harness.start();
+	await world.start(['campaign-manager.json'], [WORKFLOW_ID]);
 }, 20 * 60_000);
 
-afterAll(async () => {
-	await harness?.stop();
-	if (work) rmSync(work, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => world?.close(), 60_000);
 
 describe('campaign-manager template in real n8n', () => {
 	let campaignId: string;

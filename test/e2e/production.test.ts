@@ -3,32 +3,15 @@
  * (routed scenes, queued jobs), the Scene Poller template run until the clips are done, then the
  * voiceover and the assembly: a 9:16 master with captions and voice, 16:9 and 1:1, thumbnails.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 
 import { probeMedia } from '../../lib/media/probe';
-import { EmbeddedTransport } from '../../lib/store/embedded';
-import { Store } from '../../lib/store';
+import { e2eWorld, type E2eWorld } from '../helpers/e2e';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { N8nHarness } = require('../../scripts/n8n-harness');
-
-const ROOT = join(__dirname, '..', '..');
-let work: string;
-let dataDir: string;
-let harness: InstanceType<typeof N8nHarness>;
+let world: E2eWorld;
+let harness: E2eWorld['harness'];
 let scriptId: string;
-
-async function withStore<T>(fn: (store: Store, sql: EmbeddedTransport['session']) => Promise<T>): Promise<T> {
-	const transport = await EmbeddedTransport.open(dataDir);
-	try {
-		return await fn(new Store(transport), transport.session);
-	} finally {
-		await transport.close();
-	}
-}
+const withStore: E2eWorld['withStore'] = (fn) => world.withStore(fn);
 
 const scene = (n: number, prompt: string) => ({
 	sequence: n,
@@ -40,12 +23,8 @@ const scene = (n: number, prompt: string) => ({
 });
 
 beforeAll(async () => {
-	work = mkdtempSync(join(tmpdir(), 'bi-e2e-prod-'));
-	dataDir = join(work, 'store');
-	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-
+	world = await e2eWorld('production');
+	harness = world.harness;
 	scriptId = await withStore(async (store) => {
 		const brand = await store.createBrand({ brand_name: 'Stride', tone: 'warm', color_palette: ['#0A2540', '#FF6B00'], visual_style: 'cinematic' });
 		const campaign = await store.createCampaign({ campaign_name: 'Spring', brand_id: brand.brand_id, budget_limit_usd: '10' });
@@ -78,19 +57,10 @@ beforeAll(async () => {
 		return id;
 	});
 
-	harness = await N8nHarness.create({ userFolder: join(work, 'n8n') });
-	await harness.installPackage(tarball);
-	await harness.importCredentials([{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } }]);
-	await harness.importWorkflows([join(ROOT, 'workflows', 'production.json'), join(ROOT, 'workflows', 'scene-poller.json')]);
-	await harness.publish('biProduction00001');
-	await harness.publish('biScenePoller0001');
-	await harness.start();
+	await world.start(['production.json', 'scene-poller.json'], ['biProduction00001', 'biScenePoller0001']);
 }, 20 * 60_000);
 
-afterAll(async () => {
-	await harness?.stop();
-	if (work) rmSync(work, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => world?.close(), 60_000);
 
 describe('production and scene-poller templates in real n8n (local generators)', () => {
 	let videoId: string;

@@ -3,21 +3,11 @@
  * grounded brief behind the alignment gate) and on into the Copywriter template (50 scored hooks,
  * a script, a safety report), checked in the store with n8n stopped.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { parseOrThrow, scriptSchema } from '../../lib/domain/schemas';
 import { localEmbedding } from '../../lib/providers/embeddings/local';
 import { chunkDocument } from '../../lib/strategy/ingest';
-import { EmbeddedTransport } from '../../lib/store/embedded';
-import { Store } from '../../lib/store';
+import { e2eWorld, type E2eWorld } from '../helpers/e2e';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { N8nHarness } = require('../../scripts/n8n-harness');
-
-const ROOT = join(__dirname, '..', '..');
 const BRAND_BOOK = `# Voice
 We sound warm, optimistic and plain-spoken, like a running buddy who has your back.
 
@@ -27,27 +17,14 @@ Deep navy #0A2540 and signal orange #FF6B00, natural light, cinematic framing.
 # Never
 Never call our shoes cheap. Never promise guaranteed results or miracle cures.`;
 
-let work: string;
-let dataDir: string;
-let harness: InstanceType<typeof N8nHarness>;
+let world: E2eWorld;
+let harness: E2eWorld['harness'];
 let brandId: string;
-
-async function withStore<T>(fn: (store: Store, sql: EmbeddedTransport['session']) => Promise<T>): Promise<T> {
-	const transport = await EmbeddedTransport.open(dataDir);
-	try {
-		return await fn(new Store(transport), transport.session);
-	} finally {
-		await transport.close();
-	}
-}
+const withStore: E2eWorld['withStore'] = (fn) => world.withStore(fn);
 
 beforeAll(async () => {
-	work = mkdtempSync(join(tmpdir(), 'bi-e2e-strat-'));
-	dataDir = join(work, 'store');
-	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-
+	world = await e2eWorld('strategist');
+	harness = world.harness;
 	brandId = await withStore(async (store) => {
 		const brand = await store.createBrand({
 			brand_name: 'Stride',
@@ -60,22 +37,10 @@ beforeAll(async () => {
 		await store.replaceGuidelineDocument(brand.brand_id as string, 'brand-book.md', chunks);
 		return brand.brand_id as string;
 	});
-
-	harness = await N8nHarness.create({ userFolder: join(work, 'n8n') });
-	await harness.installPackage(tarball);
-	await harness.importCredentials([
-		{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } },
-	]);
-	await harness.importWorkflows([join(ROOT, 'workflows', 'copywriter.json'), join(ROOT, 'workflows', 'strategist.json')]);
-	await harness.publish('biCopywriter00001');
-	await harness.publish('biStrategist00001');
-	await harness.start();
+	await world.start(['copywriter.json', 'strategist.json'], ['biCopywriter00001', 'biStrategist00001']);
 }, 20 * 60_000);
 
-afterAll(async () => {
-	await harness?.stop();
-	if (work) rmSync(work, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => world?.close(), 60_000);
 
 describe('strategist and copywriter templates in real n8n (local providers)', () => {
 	let briefId: string;

@@ -1,0 +1,63 @@
+/**
+ * Shared set-up of the real-n8n e2e tests: build and pack the package, seed the embedded store,
+ * install the tarball as a community package, import and publish templates, start n8n.
+ * The store has one owner at a time: seed before start(), read after stop().
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { EmbeddedTransport } from '../../lib/store/embedded';
+import { Store } from '../../lib/store';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { N8nHarness } = require('../../scripts/n8n-harness');
+
+export const ROOT = join(__dirname, '..', '..');
+
+export interface E2eWorld {
+	work: string;
+	dataDir: string;
+	harness: InstanceType<typeof N8nHarness>;
+	withStore<T>(fn: (store: Store, sql: EmbeddedTransport['session']) => Promise<T>): Promise<T>;
+	/** Starts n8n with the templates imported and published (ids in `publish`). */
+	start(templates: string[], publish: string[]): Promise<void>;
+	close(): Promise<void>;
+}
+
+export async function e2eWorld(name: string): Promise<E2eWorld> {
+	const work = mkdtempSync(join(tmpdir(), `bi-e2e-${name}-`));
+	const dataDir = join(work, 'store');
+	// .npmrc sets ignore-scripts (see there), so `npm pack` runs no prepack: build explicitly.
+	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
+	const harness = await N8nHarness.create({ userFolder: join(work, 'n8n') });
+	await harness.installPackage(tarball);
+	await harness.importCredentials([
+		{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } },
+	]);
+	return {
+		work,
+		dataDir,
+		harness,
+		async withStore(fn) {
+			const transport = await EmbeddedTransport.open(dataDir);
+			try {
+				return await fn(new Store(transport), transport.session);
+			} finally {
+				await transport.close();
+			}
+		},
+		async start(templates, publish) {
+			await harness.importWorkflows(templates.map((t) => join(ROOT, 'workflows', t)));
+			for (const id of publish) await harness.publish(id);
+			await harness.start();
+		},
+		async close() {
+			await harness.stop();
+			rmSync(work, { recursive: true, force: true });
+		},
+	};
+}
