@@ -352,6 +352,23 @@ export class Store {
 		});
 	}
 
+	// ------------------------------------------------------------ publishing (exactly once)
+	beginPublish(post: Json, owner: string, leaseSeconds = 900): Promise<{ action: 'publish' | 'done' | 'resolve' | 'busy'; post: Json }> {
+		return this.call('bi_begin_publish', { p_post: post, p_owner: owner, p_lease_seconds: leaseSeconds });
+	}
+
+	recordPublishCheckpoint(postId: string, owner: string, checkpoint: Json): Promise<Json> {
+		return this.call('bi_record_publish_checkpoint', { p_post_id: requireUuid(postId, 'post_id'), p_owner: owner, p_checkpoint: checkpoint });
+	}
+
+	completePublish(postId: string, owner: string, platformPostId: string | null, url: string | null, via?: string): Promise<Json> {
+		return this.call('bi_complete_publish', { p_post_id: requireUuid(postId, 'post_id'), p_owner: owner, p_platform_post_id: platformPostId, p_url: url, p_via: via ?? 'publish' });
+	}
+
+	failPublish(postId: string, owner: string, reason: string, known: boolean): Promise<Json> {
+		return this.call('bi_fail_publish', { p_post_id: requireUuid(postId, 'post_id'), p_owner: owner, p_reason: reason, p_known: known });
+	}
+
 	// ------------------------------------------------------------ vectors and jobs
 	async matchBrandGuidelines(brandId: string, embedding: number[], matchCount = 5, minSimilarity = 0): Promise<GuidelineMatch[]> {
 		if (embedding.length !== 1536 || embedding.some((x) => !Number.isFinite(x))) {
@@ -383,5 +400,48 @@ export class Store {
 
 	close(): Promise<void> {
 		return this.transport.close();
+	}
+
+	// ------------------------------------------------------------ approvals and reports (issue 5: lib/approvals, lib/reports)
+	/** A pending approval of an asset; only the token's SHA-256 is stored (lib/approvals/service.ts makes the token). */
+	createApproval(input: {
+		approval_id?: string;
+		entity: 'creative_brief' | 'script' | 'video' | 'platform_post';
+		entity_id: string;
+		token_hash: string;
+		expires_at: string;
+		actor?: string | null;
+		context?: Json | null;
+		supersede?: boolean;
+	}): Promise<Json> {
+		return this.call('bi_create_approval', { p_approval: input });
+	}
+
+	/** Decides an approval and moves its asset, in one transaction (errors: see the 0600 migration). */
+	decideApproval(approvalId: string, tokenHash: string, decision: 'approved' | 'rejected', actor?: string | null, feedback?: string | null): Promise<Json> {
+		return this.call('bi_decide_approval', {
+			p_approval_id: requireUuid(approvalId, 'approval_id'),
+			p_token_hash: tokenHash,
+			p_decision: decision,
+			p_actor: actor ?? null,
+			p_feedback: feedback ?? null,
+		});
+	}
+
+	/** The approval with its asset, scores and the cost so far; with a token hash, refuses another approval's token. */
+	getApproval(approvalId: string, tokenHash?: string | null): Promise<Json> {
+		return this.call('bi_get_approval', { p_approval_id: requireUuid(approvalId, 'approval_id'), p_token_hash: tokenHash ?? null });
+	}
+
+	expireApprovals(limit = 100): Promise<{ expired: number; approval_ids: string[] }> {
+		return this.call('bi_expire_approvals', { p_limit: limit });
+	}
+
+	variantEngagement(campaignId: string): Promise<Json> {
+		return this.call('bi_variant_engagement', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
+	}
+
+	campaignReport(campaignId: string): Promise<Json> {
+		return this.call('bi_campaign_report', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
 	}
 }

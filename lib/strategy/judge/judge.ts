@@ -472,15 +472,29 @@ export async function judgeText(input: JudgeInput): Promise<JudgeResult> {
 	}
 	if (input.rubricLlm) checks.push(await rubricCheck(job, segments.filter((s) => s.voiced).map((s) => s.text).join('\n'), t));
 
+	return { checks, ...aggregateChecks(checks, { pass: passThreshold(t, input.kind), reject: t.reject }) };
+}
+
+/**
+ * The aggregation every Judge uses (text here, media in media.ts): confidence = weighted mean of the
+ * check scores (`weights`, default CHECK_WEIGHTS, 1 for a check not listed); a failed blocker or a
+ * confidence under `reject` → reject; a failed major check → human_review; confidence ≥ `pass` →
+ * pass; otherwise human_review. Every failed check not already a reason is listed as one.
+ */
+export function aggregateChecks(
+	checks: JudgeCheck[],
+	opts: { pass: number; reject: number; weights?: Record<string, number> },
+): { confidence: number; route: Route; reasons: string[] } {
+	const weights = opts.weights ?? CHECK_WEIGHTS;
 	let weight = 0;
 	let sum = 0;
 	for (const c of checks) {
-		const w = CHECK_WEIGHTS[c.name] ?? 1;
+		const w = weights[c.name] ?? 1;
 		weight += w;
 		sum += w * c.score;
 	}
 	const confidence = round(weight ? sum / weight : 0);
-	const threshold = passThreshold(t, input.kind);
+	const threshold = opts.pass;
 	const failed = checks.filter((c) => !c.passed);
 	const blockers = failed.filter((c) => c.severity === 'blocker');
 	const majors = failed.filter((c) => c.severity === 'major');
@@ -490,9 +504,9 @@ export async function judgeText(input: JudgeInput): Promise<JudgeResult> {
 	if (blockers.length) {
 		route = 'reject';
 		reasons.push(...blockers.map((c) => `${c.name}: ${c.reason}`));
-	} else if (confidence < t.reject) {
+	} else if (confidence < opts.reject) {
 		route = 'reject';
-		reasons.push(`confidence ${confidence} below the reject threshold ${t.reject}`);
+		reasons.push(`confidence ${confidence} below the reject threshold ${opts.reject}`);
 	} else if (majors.length) {
 		route = 'human_review';
 	} else if (confidence >= threshold) {
@@ -504,5 +518,5 @@ export async function judgeText(input: JudgeInput): Promise<JudgeResult> {
 	}
 	// Every other failed check is a reason too, so a reviewer sees all of them.
 	for (const c of failed) if (!blockers.includes(c)) reasons.push(`${c.name}: ${c.reason}`);
-	return { checks, confidence, route, reasons };
+	return { confidence, route, reasons };
 }

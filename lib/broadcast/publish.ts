@@ -1,0 +1,109 @@
+/**
+ * Publishing exactly once. The attempt is recorded before the platform is called (one row per
+ * variant x platform x account), every checkpoint the publisher reports is stored as it comes, and an
+ * attempt whose outcome is unknown — a retry, a duplicate webhook, a crash between the platform's
+ * success and our commit — is resolved by asking the platform whether the post exists. Only a
+ * platform that confirms "no such post" is posted to again; one that cannot tell holds for a person.
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+
+import { ValidationError } from '../domain/errors';
+import { PublishUnverifiableError, type PublishCheckpoint, type Publisher, type PublishPost } from '../providers/publish/types';
+import { ProviderError } from '../providers/types';
+import type { Json, Store } from '../store/store';
+
+export interface PublishRequest {
+	campaignId: string;
+	variantId?: string | null;
+	platform: string;
+	accountId?: string;
+	videoPath: string;
+	videoUrl?: string;
+	caption: string;
+	hashtags: string[];
+	title?: string;
+	aspectRatio?: '9:16' | '16:9' | '1:1';
+	durationSeconds?: number;
+	thumbnailPath?: string;
+}
+
+/** unknown: the attempt may have reached the platform; the next attempt asks the platform first. */
+export type PublishOutcome = 'published' | 'already_published' | 'in_progress' | 'unknown' | 'held_for_person' | 'failed';
+
+/** One key per variant x platform x account. */
+export function publishKey(r: Pick<PublishRequest, 'campaignId' | 'variantId' | 'platform' | 'accountId'>): string {
+	return createHash('sha256')
+		.update(JSON.stringify([r.variantId ?? `campaign:${r.campaignId}`, r.platform, r.accountId ?? 'default']))
+		.digest('hex')
+		.slice(0, 40);
+}
+
+export async function publishOnce(
+	deps: { store: Store; publisher: Publisher; owner: string; leaseSeconds?: number },
+	req: PublishRequest,
+): Promise<Json & { outcome: PublishOutcome }> {
+	const { store, publisher, owner } = deps;
+	const idempotencyKey = publishKey(req);
+	const post: PublishPost = {
+		idempotencyKey,
+		videoPath: req.videoPath,
+		videoUrl: req.videoUrl,
+		mimeType: 'video/mp4',
+		sizeBytes: statSync(req.videoPath).size,
+		caption: req.caption,
+		hashtags: req.hashtags,
+		title: req.title,
+		thumbnailPath: req.thumbnailPath,
+		accountId: req.accountId,
+	} as PublishPost;
+	const row = { campaign_id: req.campaignId, variant_id: req.variantId ?? null, platform: req.platform, account_id: req.accountId, idempotency_key: idempotencyKey, formatted_video_url: req.videoPath, caption: req.caption, hashtags: req.hashtags, aspect_ratio: req.aspectRatio, duration_seconds: req.durationSeconds, thumbnail_url: req.thumbnailPath };
+
+	for (let round = 0; round < 2; round++) {
+		const begun = await store.beginPublish(row, owner, deps.leaseSeconds);
+		const current = begun.post as Json;
+		const postId = current.post_id as string;
+		switch (begun.action) {
+			case 'done':
+				return { ...current, outcome: 'already_published' };
+			case 'busy':
+				return { ...current, outcome: 'in_progress' };
+			case 'resolve': {
+				let existing;
+				try {
+					existing = await publisher.findExisting({ idempotencyKey, post, checkpoint: (current.publish_checkpoint as PublishCheckpoint | null) ?? undefined });
+				} catch (err) {
+					const held = await store.failPublish(postId, owner, `cannot tell whether the post exists: ${(err as Error).message}`, false);
+					return { ...held, outcome: 'held_for_person' };
+				}
+				if (existing) {
+					const done = await store.completePublish(postId, owner, existing.platformPostId ?? existing.ref ?? null, existing.url ?? null, 'resolved: the platform has the post');
+					return { ...done, outcome: 'published' };
+				}
+				// The platform confirms there is no such post: safe to publish again.
+				await store.failPublish(postId, owner, 'previous attempt did not reach the platform', true);
+				continue;
+			}
+			default: {
+				try {
+					const result = await publisher.publish(post, {
+						onCheckpoint: async (checkpoint) => {
+							await store.recordPublishCheckpoint(postId, owner, checkpoint as unknown as Json);
+						},
+					});
+					const done = await store.completePublish(postId, owner, result.platformPostId ?? result.ref, result.url ?? null);
+					return { ...done, outcome: 'published' };
+				} catch (err) {
+					if (err instanceof ValidationError) {
+						await store.failPublish(postId, owner, err.message, true);
+						throw err;
+					}
+					const known = err instanceof ProviderError && err.outcomeKnown && !(err instanceof PublishUnverifiableError);
+					const failed = await store.failPublish(postId, owner, (err as Error).message, known);
+					return { ...failed, outcome: known ? 'failed' : 'unknown' };
+				}
+			}
+		}
+	}
+	throw new ValidationError('publishing did not settle after resolving the previous attempt', 'idempotency_key');
+}
