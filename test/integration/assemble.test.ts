@@ -364,7 +364,6 @@ test('inputs are checked before ffmpeg runs: errors name the field', async () =>
 test('an abort kills ffmpeg and leaves no output behind', async () => {
 	const controller = new AbortController();
 	const target = join(dir, 'abort', 'long.mp4');
-	const started = Date.now();
 	const err = await assemble(
 		{
 			// 40 s from one 1 s clip (padded), three outputs: long enough to be aborted mid-render.
@@ -383,7 +382,6 @@ test('an abort kills ffmpeg and leaves no output behind', async () => {
 	).catch((e: unknown) => e);
 	expect(err).toBeInstanceOf(AssemblyError);
 	expect((err as AssemblyError).reason).toBe('aborted');
-	expect(Date.now() - started).toBeLessThan(30_000);
 	expect(existsSync(target)).toBe(false);
 	expect((await readdir(join(dir, 'abort'))).filter((f) => f.endsWith('.mp4'))).toEqual([]);
 });
