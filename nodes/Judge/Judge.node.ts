@@ -7,12 +7,19 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { judgeAndRecord, JUDGE_ROUTES } from '../../lib/strategy/judge/service';
+import { parseJsonField } from '../../lib/domain/json';
+import { judgeAndRecord, judgePublication, JUDGE_ROUTES, type VideoAspect } from '../../lib/strategy/judge/service';
 import { meterFor } from '../shared/meter';
 import { embedderFor, embeddingProperty, llmFor, llmProperties, moderationFor, moderationProperty } from '../shared/providers';
 import { executePerItem, testStoreCredential } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
+
+/** Hashtags from a JSON array, an array (expression), or a space/comma separated string. */
+function hashtagsOf(value: unknown): string[] {
+	const list = Array.isArray(value) ? value : typeof value === 'string' && value.trim().startsWith('[') ? (parseJsonField(value, 'hashtags') as unknown[]) : String(value ?? '').split(/[\s,]+/);
+	return list.map((h) => String(h).trim()).filter(Boolean);
+}
 
 export class Judge implements INodeType {
 	description: INodeTypeDescription = {
@@ -43,6 +50,12 @@ export class Judge implements INodeType {
 				options: [
 					{ name: 'Check Script', value: 'checkScript', action: 'Check a stored script' },
 					{ name: 'Check Text', value: 'checkText', action: 'Check a text such as a hook or caption' },
+					{
+						name: 'Check Video',
+						value: 'checkVideo',
+						description: 'The publish gate: measures the final file and judges the caption and hashtags',
+						action: 'Check a video before approval or publishing',
+					},
 				],
 				default: 'checkScript',
 			},
@@ -64,6 +77,41 @@ export class Judge implements INodeType {
 			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', description: 'Links the safety report (and any paid check) to a campaign', displayOptions: ops(['checkText']) },
 			{ displayName: 'Pass Threshold', name: 'passThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.85, description: 'Aggregate confidence needed to pass', displayOptions: ops(['checkText']) },
 			{ displayName: 'Pass Threshold', name: 'scriptPassThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.9, description: 'Aggregate confidence a script needs to pass (seed 003: 0.90 for script approval)', displayOptions: ops(['checkScript']) },
+			{ displayName: 'Video ID', name: 'videoId', type: 'string', default: '={{ $json.video_id }}', description: 'The assembled video (leave empty to judge a file by its path)', displayOptions: ops(['checkVideo']) },
+			{
+				displayName: 'Output',
+				name: 'aspect',
+				type: 'options',
+				options: [
+					{ name: '1:1 Square', value: '1:1' },
+					{ name: '16:9 Wide', value: '16:9' },
+					{ name: '9:16 Master', value: '9:16' },
+				],
+				default: '9:16',
+				description: 'Which of the assembled outputs to judge',
+				displayOptions: ops(['checkVideo']),
+			},
+			{ displayName: 'File Path', name: 'filePath', type: 'string', default: '', description: 'A file to judge instead of the stored output (e.g. the copy formatted for a platform)', displayOptions: ops(['checkVideo']) },
+			{ displayName: 'Caption', name: 'caption', type: 'string', typeOptions: { rows: 3 }, default: '', description: 'The post text; empty judges the media only', displayOptions: ops(['checkVideo']) },
+			{ displayName: 'Hashtags', name: 'hashtags', type: 'string', default: '', placeholder: '#launch #coffee or ["#launch"]', description: 'Separated by spaces or commas, or a JSON array', displayOptions: ops(['checkVideo']) },
+			{ displayName: 'Brand ID', name: 'videoBrandId', type: 'string', default: '', description: "Needed only when the video has no campaign (otherwise the campaign's brand)", displayOptions: ops(['checkVideo']) },
+			{ displayName: 'Platform Post ID', name: 'platformPostId', type: 'string', default: '', description: 'Records the report against this post (otherwise against the video)', displayOptions: ops(['checkVideo']) },
+			{ displayName: 'Pass Threshold', name: 'videoPassThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.85, description: 'Aggregate confidence needed to pass', displayOptions: ops(['checkVideo']) },
+			{
+				displayName: 'Media Expectations',
+				name: 'expect',
+				type: 'collection',
+				placeholder: 'Add Expectation',
+				default: {},
+				displayOptions: ops(['checkVideo']),
+				options: [
+					{ displayName: 'Max Duration (Seconds)', name: 'maxDurationSeconds', type: 'number', default: 60 },
+					{ displayName: 'Min Duration (Seconds)', name: 'minDurationSeconds', type: 'number', default: 15 },
+					{ displayName: 'Min Short Side (Pixels)', name: 'minShortSide', type: 'number', default: 720 },
+					{ displayName: 'Require Audio', name: 'requireAudio', type: 'boolean', default: true },
+					{ displayName: 'Target Loudness (LUFS)', name: 'targetLufs', type: 'number', default: -14 },
+				],
+			},
 			moderationProperty(),
 			embeddingProperty(),
 			{ displayName: 'LLM Rubric', name: 'useRubric', type: 'boolean', default: false, description: 'Whether an LLM also grades the text against the brand' },
@@ -78,6 +126,31 @@ export class Judge implements INodeType {
 			this,
 			async (store, i) => {
 				const operation = this.getNodeParameter('operation', i) as string;
+				if (operation === 'checkVideo') {
+					const videoId = (this.getNodeParameter('videoId', i, '') as string) || null;
+					const video = videoId ? await store.getVideo(videoId) : null;
+					const meter = meterFor(this, store, i, (video?.campaign_id as string | null) ?? null, 'broadcaster', 'publish gate');
+					const brandId = (this.getNodeParameter('videoBrandId', i, '') as string) || null;
+					return judgePublication(
+						{
+							store,
+							moderation: await moderationFor(this, i),
+							embedder: await embedderFor(this, i, meter ? { meter } : { store, brandId: brandId ?? '' }),
+							rubricLlm: this.getNodeParameter('useRubric', i) ? await llmFor(this, i, meter) : undefined,
+						},
+						{
+							videoId,
+							aspect: this.getNodeParameter('aspect', i) as VideoAspect,
+							filePath: (this.getNodeParameter('filePath', i, '') as string) || null,
+							caption: this.getNodeParameter('caption', i, '') as string,
+							hashtags: hashtagsOf(this.getNodeParameter('hashtags', i, '') as unknown),
+							brandId,
+							platformPostId: (this.getNodeParameter('platformPostId', i, '') as string) || null,
+							passThreshold: this.getNodeParameter('videoPassThreshold', i) as number,
+							expect: this.getNodeParameter('expect', i, {}) as IDataObject,
+						},
+					) as Promise<IDataObject>;
+				}
 				const script = operation === 'checkScript' ? await store.getScript(this.getNodeParameter('scriptId', i) as string) : null;
 				const campaignId = (script?.campaign_id as string | null) ?? ((this.getNodeParameter('campaignId', i, '') as string) || null);
 				const meter = meterFor(this, store, i, campaignId, 'copywriter', 'judge');
