@@ -10,6 +10,7 @@
  * lift is b's rate relative to a's.
  */
 import { ValidationError } from '../domain/errors';
+import type { Store } from '../store/store';
 
 export interface VariantSample {
 	label?: string;
@@ -250,4 +251,34 @@ export function compareEngagement(
 			variant_id: r.variant_id,
 			metric,
 		}));
+}
+
+export interface CampaignVariantComparison {
+	campaign_id: string;
+	metric: EngagementMetric;
+	alpha: number;
+	/** Views and success counts per variant (the latest metrics snapshot of each post, summed). */
+	variants: EngagementRow[];
+	comparisons: EngagementComparison[];
+	/** One line per comparison (the significance in words), or why there is nothing to compare. */
+	summary: string[];
+}
+
+/** The variant comparison of one campaign, from its posts' engagement in the store. */
+export async function compareCampaignVariants(
+	store: Store,
+	campaignId: string,
+	opts: { metric?: EngagementMetric; baselineVariantId?: string; alpha?: number } = {},
+): Promise<CampaignVariantComparison> {
+	const metric = opts.metric ?? 'engagements';
+	const alpha = opts.alpha ?? 0.05;
+	const variants = (((await store.variantEngagement(campaignId)).variants as EngagementRow[] | null) ?? []).map((v) => ({ ...v }));
+	if (opts.baselineVariantId && !variants.some((v) => v.variant_id === opts.baselineVariantId)) {
+		throw new ValidationError(`variant ${opts.baselineVariantId} is not a variant of campaign ${campaignId}`, 'baseline_variant_id');
+	}
+	const comparisons = compareEngagement(variants, { metric, baselineVariantId: opts.baselineVariantId, alpha });
+	const summary = comparisons.length
+		? comparisons.map((c) => c.note)
+		: [variants.length < 2 ? `campaign has ${variants.length} variant${variants.length === 1 ? '' : 's'} with posts: nothing to compare` : 'no variant has views yet'];
+	return { campaign_id: campaignId, metric, alpha, variants, comparisons, summary };
 }

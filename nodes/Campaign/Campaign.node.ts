@@ -9,6 +9,8 @@ import {
 } from 'n8n-workflow';
 
 import { formatUsd, parseUsd } from '../../lib/domain/money';
+import { campaignReport, campaignReportHtml } from '../../lib/reports/campaign-report';
+import { compareCampaignVariants, ENGAGEMENT_METRICS, type EngagementMetric } from '../../lib/reports/variants';
 import { ENTITIES, type Entity, type Store } from '../../lib/store';
 import { executePerItem, testStoreCredential } from '../shared/store';
 
@@ -24,6 +26,56 @@ const uuidParam = (name: string, displayName: string, resource: string, operatio
 	displayOptions: show(resource, operation),
 });
 
+const reportProperties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['report'] } },
+		options: [
+			{ name: 'Campaign Report', value: 'campaignReport', action: 'Get the campaign report as JSON and HTML' },
+			{ name: 'Compare Variants', value: 'compareVariants', action: 'Compare the engagement of the variants' },
+		],
+		default: 'campaignReport',
+	},
+	uuidParam('campaignId', 'Campaign ID', 'report', ['campaignReport', 'compareVariants']),
+	{
+		displayName: 'Success Metric',
+		name: 'metric',
+		type: 'options',
+		options: ENGAGEMENT_METRICS.map((m) => ({ name: m.charAt(0).toUpperCase() + m.slice(1), value: m })),
+		default: 'engagements',
+		description: 'What counts as a success out of the views (engagements = likes + shares + comments)',
+		displayOptions: show('report', ['campaignReport', 'compareVariants']),
+	},
+	{
+		displayName: 'Significance Level (Alpha)',
+		name: 'alpha',
+		type: 'number',
+		typeOptions: { minValue: 0.001, maxValue: 0.5, numberPrecision: 3 },
+		default: 0.05,
+		description: 'A difference is significant when the two-sided p-value is below this (0.05 = 95 % confidence)',
+		displayOptions: show('report', ['campaignReport', 'compareVariants']),
+	},
+	{
+		displayName: 'Baseline Variant ID',
+		name: 'baselineVariantId',
+		type: 'string',
+		default: '',
+		description: 'The variant every other one is compared with (default: the first with views)',
+		displayOptions: show('report', ['campaignReport', 'compareVariants']),
+	},
+	{
+		displayName: 'Include HTML',
+		name: 'includeHtml',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to add the report as a small HTML page with a cost chart (field "html"), e.g. for a Respond to Webhook or Send Email node',
+		displayOptions: show('report', ['campaignReport']),
+	},
+];
+
 const properties: INodeProperties[] = [
 	{
 		displayName: 'Resource',
@@ -34,6 +86,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Asset', value: 'asset' },
 			{ name: 'Brand', value: 'brand' },
 			{ name: 'Campaign', value: 'campaign' },
+			{ name: 'Report', value: 'report', description: 'Variant comparison and the campaign report' },
 			{ name: 'Status', value: 'status', description: 'Status of any tracked record, with optimistic concurrency' },
 			{ name: 'Variant', value: 'variant' },
 		],
@@ -289,6 +342,7 @@ const properties: INodeProperties[] = [
 			{ displayName: 'Reason', name: 'reason', type: 'string', default: '' },
 		],
 	},
+	...reportProperties,
 ];
 
 const list = (text: unknown): string[] =>
@@ -302,6 +356,14 @@ const optional = (value: unknown): string | undefined => (value === undefined ||
 /** An optional USD amount as the exact decimal string SQL takes; empty means none. */
 function money(value: unknown, field: string): string | null {
 	return value === '' || value === undefined || value === null ? null : formatUsd(parseUsd(value, field));
+}
+
+function reportOptions(ctx: IExecuteFunctions, i: number) {
+	return {
+		metric: ctx.getNodeParameter('metric', i) as EngagementMetric,
+		alpha: ctx.getNodeParameter('alpha', i) as number,
+		baselineVariantId: optional(ctx.getNodeParameter('baselineVariantId', i, '')),
+	};
 }
 
 type Handler = (this: IExecuteFunctions, store: Store, i: number) => Promise<IDataObject | IDataObject[]>;
@@ -384,6 +446,14 @@ const handlers: Record<string, Handler> = {
 			script_id: optional(links.scriptId),
 			video_id: optional(links.videoId),
 		}) as Promise<IDataObject>;
+	},
+	'report:compareVariants': async function (store, i) {
+		return compareCampaignVariants(store, this.getNodeParameter('campaignId', i) as string, reportOptions(this, i)) as unknown as Promise<IDataObject>;
+	},
+	'report:campaignReport': async function (store, i) {
+		const report = await campaignReport(store, this.getNodeParameter('campaignId', i) as string, reportOptions(this, i));
+		const html = this.getNodeParameter('includeHtml', i) ? campaignReportHtml(report) : undefined;
+		return { ...(report as unknown as IDataObject), ...(html === undefined ? {} : { html }) };
 	},
 	'asset:register': async function (store, i) {
 		return store.registerAsset({

@@ -4,6 +4,7 @@
  * the HTML page with its SVG chart (escaped, no script).
  */
 import { campaignReport, campaignReportHtml, costChartSvg } from '../../lib/reports/campaign-report';
+import { compareCampaignVariants } from '../../lib/reports/variants';
 import type { SqlSession } from '../../lib/store/migrations';
 import type { Json, Store } from '../../lib/store';
 import { tempStore } from '../helpers/store';
@@ -141,6 +142,24 @@ test('the JSON report: cost per pillar and per variant, engagement per variant, 
 	// Other metrics and baselines.
 	const byClicks = await campaignReport(store, campaignId, { metric: 'conversions', baselineVariantId: s });
 	expect(byClicks.comparisons[0]).toMatchObject({ baseline_variant_id: s, variant_id: h, metric: 'conversions', significant: false, reliable: false });
+});
+
+test('the variant comparison on its own: significance in words, a chosen baseline, nothing to compare', async () => {
+	const { campaignId, h, s } = await seed();
+	const c = await compareCampaignVariants(store, campaignId);
+	expect(c).toMatchObject({ campaign_id: campaignId, metric: 'engagements', alpha: 0.05 });
+	expect(c.variants.map((v) => v.variant_id)).toEqual(expect.arrayContaining([h, s]));
+	expect(c.comparisons[0]).toMatchObject({ baseline_variant_id: h, variant_id: s, significant: true, winner: 'b' });
+	expect(c.summary[0]).toMatch(/^serious \(\w{8}\) 25\.00 % vs humorous \(\w{8}\) 20\.00 %; lift \+25\.0 %; z = -2\.68, p = 0\.0074; significant at α = 0\.05: serious/);
+	// At 99 % the same data is not significant.
+	const strict = await compareCampaignVariants(store, campaignId, { alpha: 0.005 });
+	expect(strict.comparisons[0]).toMatchObject({ significant: false, winner: null });
+	expect(strict.summary[0]).toMatch(/not significant at α = 0\.005/);
+	await expect(compareCampaignVariants(store, campaignId, { baselineVariantId: '00000000-0000-0000-0000-000000000000' })).rejects.toMatchObject({ field: 'baseline_variant_id' });
+	const brand = await store.createBrand({ brand_name: 'Solo', tone: 'warm' });
+	const lone = await store.createCampaign({ campaign_name: 'Lone', brand_id: brand.brand_id });
+	const none = await compareCampaignVariants(store, lone.campaign_id as string);
+	expect(none).toMatchObject({ comparisons: [], summary: ['campaign has 0 variants with posts: nothing to compare'] });
 });
 
 test('the HTML page: SVG chart of the cost per pillar, variants and significance, timeline, all escaped, no script', async () => {
