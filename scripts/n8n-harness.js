@@ -208,7 +208,7 @@ class N8nHarness {
   }
 
   /** Spawns `n8n <args>` with stdout/stderr going to files under harness-logs/. */
-  async spawnN8n(args, { detached = false } = {}) {
+  async spawnN8n(args, { detached = false, env = {} } = {}) {
     const label = `${String(++this.runCount).padStart(2, '0')}-${args[0].replace(/:/g, '-')}`;
     const outFile = path.join(this.logDir, `${label}.stdout.log`);
     const errFile = path.join(this.logDir, `${label}.stderr.log`);
@@ -217,7 +217,7 @@ class N8nHarness {
     this.log(`n8n ${args.join(' ')}  (logs: ${this.logDir}/${label}.*)`);
     const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], {
       cwd: this.userFolder,
-      env: await this.n8nEnv(),
+      env: { ...(await this.n8nEnv()), ...env },
       stdio: ['ignore', out, err],
       detached,
     });
@@ -398,6 +398,55 @@ class N8nHarness {
   forgetServer() {
     process.removeListener('exit', this.killOnExit);
     this.server = null;
+  }
+
+  /**
+   * Queue mode (the harness `env` must set EXECUTIONS_MODE=queue, a Postgres database and Redis):
+   * starts `n8n worker`; resolves when its /healthz/readiness (database and Redis reachable)
+   * answers 200. Each worker gets its own health port and task-broker port.
+   */
+  async startWorker({ concurrency = 5 } = {}) {
+    const healthPort = await freePort();
+    const worker = await this.spawnN8n(['worker', `--concurrency=${concurrency}`], {
+      detached: true,
+      env: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_METRICS: 'false' },
+    });
+    const kill = () => killGroup(worker.child.pid);
+    process.once('exit', kill);
+    let exit = null;
+    worker.exited.then((result) => (exit = result));
+    const started = Date.now();
+    for (;;) {
+      if (exit) throw new Error(worker.describe(`exited with ${exit.code ?? exit.signal} before it was ready`));
+      const ok = await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (Date.now() - started > READY_TIMEOUT_MS) {
+        kill();
+        throw new Error(worker.describe(`worker not ready after ${READY_TIMEOUT_MS / 1000} s`));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    this.log(`n8n worker ready (health port ${healthPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const handle = {
+      pid: worker.child.pid,
+      output: worker.output,
+      stop: async () => {
+        if (exit) return;
+        worker.child.kill('SIGTERM');
+        const timer = setTimeout(kill, STOP_GRACE_MS);
+        await worker.exited;
+        clearTimeout(timer);
+        process.removeListener('exit', kill);
+      },
+    };
+    this.workers = [...(this.workers ?? []), handle];
+    return handle;
+  }
+
+  async stopWorkers() {
+    const workers = this.workers ?? [];
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.stop()));
   }
 
   /** Calls a production (or, with test: true, a test) webhook; body is parsed as JSON when possible. */

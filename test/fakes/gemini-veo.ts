@@ -43,6 +43,8 @@ export interface GeminiFakeOptions {
 	/** Lifetime of a download link on the media host. Default 2 days (Google deletes files after 2 days). */
 	fileTtlMs?: number;
 	media?: MediaHost;
+	/** Every status poll takes this long to answer (to catch two pollers asking at once). Default 0. */
+	pollDelayMs?: number;
 }
 
 interface Operation {
@@ -61,6 +63,8 @@ export interface GeminiFake extends Loopback {
 	/** Makes a finished file's download answer 404 (deleted after 2 days). */
 	deleteFile(fileId: string): void;
 	predictRequests(): LoggedRequest[];
+	/** Polls that arrived while another poll of the same operation was still being answered. */
+	overlappingPolls(): Array<{ name: string; at: number }>;
 }
 
 const googleError = (code: number, status: string, message: string) => ({ error: { code, message, status } });
@@ -120,7 +124,22 @@ export async function startGeminiFake(opts: GeminiFakeOptions): Promise<GeminiFa
 		return { status: 200, body: { name } };
 	};
 
+	const inFlight = new Map<string, number>();
+	const overlaps: Array<{ name: string; at: number }> = [];
+	const started = Date.now();
 	const poll = async (name: string): Promise<Reply> => {
+		const now = inFlight.get(name) ?? 0;
+		if (now > 0) overlaps.push({ name, at: Date.now() - started });
+		inFlight.set(name, now + 1);
+		try {
+			if (opts.pollDelayMs) await new Promise((r) => setTimeout(r, opts.pollDelayMs));
+			return answerPoll(name);
+		} finally {
+			inFlight.set(name, (inFlight.get(name) ?? 1) - 1);
+		}
+	};
+
+	const answerPoll = (name: string): Reply => {
 		const op = operations.get(name);
 		if (!op) throw new HttpError(404, googleError(404, 'NOT_FOUND', 'Requested entity was not found.'));
 		op.polls++;
@@ -224,6 +243,9 @@ export async function startGeminiFake(opts: GeminiFakeOptions): Promise<GeminiFa
 		},
 		predictRequests() {
 			return loop.requests.filter((r) => r.path.includes(':predictLongRunning'));
+		},
+		overlappingPolls() {
+			return [...overlaps];
 		},
 		async close() {
 			await loop.close();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { EmbeddedTransport } from '../../lib/store/embedded';
-import { Store } from '../../lib/store';
+import { PostgresTransport, Store } from '../../lib/store';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { N8nHarness } = require('../../scripts/n8n-harness');
@@ -20,29 +20,44 @@ export interface E2eWorld {
 	work: string;
 	dataDir: string;
 	harness: InstanceType<typeof N8nHarness>;
+	/** The store as the tests see it (embedded: only while n8n is stopped). */
 	withStore<T>(fn: (store: Store, sql: EmbeddedTransport['session']) => Promise<T>): Promise<T>;
 	/** Starts n8n with the templates imported and published (ids in `publish`). */
 	start(templates: string[], publish: string[]): Promise<void>;
 	close(): Promise<void>;
 }
 
-export async function e2eWorld(name: string): Promise<E2eWorld> {
+export interface E2eOptions {
+	/** A Postgres store (queue mode: every n8n process connects) instead of the embedded one. */
+	postgresStore?: string;
+	/** Extra n8n environment (queue mode, its database, Redis). */
+	env?: Record<string, string>;
+}
+
+export async function e2eWorld(name: string, opts: E2eOptions = {}): Promise<E2eWorld> {
 	const work = mkdtempSync(join(tmpdir(), `bi-e2e-${name}-`));
 	const dataDir = join(work, 'store');
 	// .npmrc sets ignore-scripts (see there), so `npm pack` runs no prepack: build explicitly.
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 	const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
-	const harness = await N8nHarness.create({ userFolder: join(work, 'n8n') });
+	const harness = await N8nHarness.create({ userFolder: join(work, 'n8n'), env: opts.env });
 	await harness.installPackage(tarball);
-	await harness.importCredentials([
-		{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } },
-	]);
+	const storeData = opts.postgresStore ? { backend: 'postgres', connectionString: opts.postgresStore, ssl: 'disable' } : { backend: 'embedded', dataDir };
+	await harness.importCredentials([{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: storeData }]);
 	return {
 		work,
 		dataDir,
 		harness,
 		async withStore(fn) {
+			if (opts.postgresStore) {
+				const transport = await PostgresTransport.open({ connectionString: opts.postgresStore, applyMigrations: true });
+				try {
+					return await transport.withSession((session) => fn(new Store(transport), session));
+				} finally {
+					await transport.close();
+				}
+			}
 			const transport = await EmbeddedTransport.open(dataDir);
 			try {
 				return await fn(new Store(transport), transport.session);
@@ -56,6 +71,7 @@ export async function e2eWorld(name: string): Promise<E2eWorld> {
 			await harness.start();
 		},
 		async close() {
+			await harness.stopWorkers();
 			await harness.stop();
 			rmSync(work, { recursive: true, force: true });
 		},
