@@ -56,6 +56,27 @@ export function publishKey(r: Pick<PublishRequest, 'campaignId' | 'variantId' | 
 		.slice(0, 40);
 }
 
+/** The platform_posts row a request makes (bi_begin_publish, bi_prepare_post). */
+export function publishRow(req: PublishRequest, idempotencyKey = publishKey(req)): Json {
+	return {
+		campaign_id: req.campaignId,
+		variant_id: req.variantId ?? null,
+		platform: req.platform,
+		account_id: req.accountId,
+		idempotency_key: idempotencyKey,
+		formatted_video_url: req.videoPath,
+		caption: req.caption,
+		hashtags: req.hashtags,
+		aspect_ratio: req.aspectRatio,
+		duration_seconds: req.durationSeconds,
+		thumbnail_url: req.thumbnailPath,
+		title: req.title,
+		video_id: req.videoId ?? null,
+		publish_options: req.publishOptions ?? null,
+		requires_approval: req.requiresApproval ?? false,
+	};
+}
+
 export async function publishOnce(
 	deps: { store: Store; publisher: Publisher; owner: string; leaseSeconds?: number },
 	req: PublishRequest,
@@ -74,7 +95,7 @@ export async function publishOnce(
 		thumbnailPath: req.thumbnailPath,
 		accountId: req.accountId,
 	} as PublishPost;
-	const row = { campaign_id: req.campaignId, variant_id: req.variantId ?? null, platform: req.platform, account_id: req.accountId, idempotency_key: idempotencyKey, formatted_video_url: req.videoPath, caption: req.caption, hashtags: req.hashtags, aspect_ratio: req.aspectRatio, duration_seconds: req.durationSeconds, thumbnail_url: req.thumbnailPath, title: req.title, video_id: req.videoId ?? null, publish_options: req.publishOptions ?? null, requires_approval: req.requiresApproval ?? false };
+	const row = publishRow(req, idempotencyKey);
 
 	for (let round = 0; round < 2; round++) {
 		const begun = await store.beginPublish(row, owner, deps.leaseSeconds);
