@@ -249,7 +249,7 @@ export async function formatForPlatform(target: FormatTarget, assets: SourceAsse
 		.slice(0, 20);
 	const dir = join(opts.mediaDir, 'broadcast');
 	const out = join(dir, `${key}-${specPlatform}.mp4`);
-	let reused = existsSync(out);
+	const reused = existsSync(out);
 	if (!reused) {
 		await mkdir(dir, { recursive: true });
 		const tmp = join(dir, `.${key}.${process.pid}.${Date.now()}.tmp.mp4`);
