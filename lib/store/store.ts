@@ -353,7 +353,7 @@ export class Store {
 	}
 
 	// ------------------------------------------------------------ publishing (exactly once)
-	beginPublish(post: Json, owner: string, leaseSeconds = 900): Promise<{ action: 'publish' | 'done' | 'resolve' | 'busy'; post: Json }> {
+	beginPublish(post: Json, owner: string, leaseSeconds = 900): Promise<{ action: 'publish' | 'done' | 'resolve' | 'busy' | 'hold' | 'wait'; post: Json }> {
 		return this.call('bi_begin_publish', { p_post: post, p_owner: owner, p_lease_seconds: leaseSeconds });
 	}
 
@@ -361,12 +361,80 @@ export class Store {
 		return this.call('bi_record_publish_checkpoint', { p_post_id: requireUuid(postId, 'post_id'), p_owner: owner, p_checkpoint: checkpoint });
 	}
 
-	completePublish(postId: string, owner: string, platformPostId: string | null, url: string | null, via?: string): Promise<Json> {
-		return this.call('bi_complete_publish', { p_post_id: requireUuid(postId, 'post_id'), p_owner: owner, p_platform_post_id: platformPostId, p_url: url, p_via: via ?? 'publish' });
+	completePublish(
+		postId: string,
+		owner: string,
+		platformPostId: string | null,
+		url: string | null,
+		via?: string,
+		extra: { ref?: string | null; platformState?: 'processing' | 'published' | null } = {},
+	): Promise<Json> {
+		return this.call('bi_complete_publish', {
+			p_post_id: requireUuid(postId, 'post_id'),
+			p_owner: owner,
+			p_platform_post_id: platformPostId,
+			p_url: url,
+			p_via: via ?? 'publish',
+			p_ref: extra.ref ?? null,
+			p_platform_state: extra.platformState ?? null,
+		});
 	}
 
 	failPublish(postId: string, owner: string, reason: string, known: boolean): Promise<Json> {
 		return this.call('bi_fail_publish', { p_post_id: requireUuid(postId, 'post_id'), p_owner: owner, p_reason: reason, p_known: known });
+	}
+
+	// ------------------------------------------------------------ broadcaster (lib/broadcast)
+	/** A post stored without publishing: held for a person (requires_approval) and/or scheduled (scheduled_time). */
+	preparePost(post: Json): Promise<Json> {
+		return this.call('bi_prepare_post', { p_post: post });
+	}
+
+	/** A post by id (BI404 when missing), or by idempotency key (null when missing). */
+	getPost(ref: { postId: string } | { idempotencyKey: string }): Promise<Json | null> {
+		return 'postId' in ref
+			? this.call('bi_get_post', { p_post_id: requireUuid(ref.postId, 'platform_post_id') })
+			: this.call('bi_get_post', { p_idempotency_key: ref.idempotencyKey });
+	}
+
+	/** Due scheduled posts with a lease (FOR UPDATE SKIP LOCKED): [{schedule, post}]. */
+	claimDuePosts(worker: string, maxPosts: number, leaseSeconds: number): Promise<Array<{ schedule: Json; post: Json }>> {
+		return this.call('bi_claim_due_posts', { p_worker: worker, p_max_posts: maxPosts, p_lease_seconds: leaseSeconds });
+	}
+
+	releaseDuePost(scheduleId: string, worker: string, outcome: string, error?: string | null, maxAttempts = 3): Promise<Json> {
+		return this.call('bi_release_due_post', {
+			p_schedule_id: requireUuid(scheduleId, 'schedule_id'),
+			p_worker: worker,
+			p_outcome: outcome,
+			p_error: error ?? null,
+			p_max_attempts: maxAttempts,
+		});
+	}
+
+	listPosts(filter: { kind: 'processing' | 'metrics'; platforms?: string[]; campaign_id?: string; limit?: number; min_age_seconds?: number }): Promise<Json[]> {
+		return this.call('bi_list_posts', { p_filter: filter });
+	}
+
+	recordPostStatus(postId: string, state: 'processing' | 'published' | 'failed', platformPostId?: string | null, url?: string | null, error?: string | null, actor?: string): Promise<Json> {
+		return this.call('bi_record_post_status', {
+			p_post_id: requireUuid(postId, 'platform_post_id'),
+			p_state: state,
+			p_platform_post_id: platformPostId ?? null,
+			p_url: url ?? null,
+			p_error: error ?? null,
+			p_actor: actor ?? null,
+		});
+	}
+
+	/** One metrics snapshot: engagement_metrics rows, the post's numbers, the variant's performance_metrics. */
+	ingestPostMetrics(postId: string, metrics: Json): Promise<Json> {
+		return this.call('bi_ingest_post_metrics', { p_post_id: requireUuid(postId, 'platform_post_id'), p_metrics: metrics });
+	}
+
+	/** A video with its campaign, variant, script, brief and registered outputs. */
+	broadcastSource(videoId: string): Promise<Json> {
+		return this.call('bi_broadcast_source', { p_video_id: requireUuid(videoId, 'video_id') });
 	}
 
 	// ------------------------------------------------------------ vectors and jobs
