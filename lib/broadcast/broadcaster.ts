@@ -48,7 +48,20 @@ export interface BroadcastDeps {
 	/** Writes captions (metered by the caller when paid); not needed when every caption is given. */
 	llm?: LlmProvider;
 	leaseSeconds?: number;
+	/**
+	 * The publish gate's text half: judges each platform's caption and hashtags as written. Any route
+	 * but pass holds that post for a person (the video itself passed the gate).
+	 */
+	judgeCaption?: CaptionJudge;
 }
+
+export interface CaptionJudgement extends Json {
+	route: 'pass' | 'human_review' | 'reject';
+	confidence: number;
+	reasons: string[];
+	report_id: string | null;
+}
+export type CaptionJudge = (c: { campaignId: string; platform: string; caption: string; hashtags: string[] }) => Promise<CaptionJudgement>;
 
 export interface BroadcastInput {
 	/** The assembled video (its outputs are the `assets` the assembler registered)… */
@@ -77,6 +90,7 @@ export interface BroadcastReceipt extends Json {
 	post: Json;
 	format?: FormatDecision;
 	caption?: PlatformCaption;
+	caption_judgement?: CaptionJudgement;
 }
 
 const SOCIAL = ['tiktok', 'instagram', 'youtube', 'linkedin'];
@@ -222,6 +236,8 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 			hashtags: input.hashtags,
 			override: input.caption,
 		});
+		const judgement = deps.judgeCaption && gate === 'pass' ? await deps.judgeCaption({ campaignId: source.campaignId, platform: target.platform, caption: caption.caption, hashtags: caption.hashtags }) : undefined;
+		const targetGate: PublishGate = judgement && judgement.route !== 'pass' ? 'human_review' : gate;
 		const req: PublishRequest = {
 			...keyOf,
 			videoPath: format.path,
@@ -232,7 +248,7 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 			durationSeconds: format.durationSeconds,
 			thumbnailPath: source.thumbnailPath,
 			videoId: source.videoId,
-			requiresApproval: gate === 'human_review',
+			requiresApproval: targetGate === 'human_review',
 			publishOptions: {
 				emulate: target.emulate ?? null,
 				target_platform: target.targetPlatform ?? null,
@@ -241,15 +257,16 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 				caption: { provider: caption.provider, model: caption.model, fallback_from: caption.fallbackFrom ?? null, platform: caption.captionPlatform, length: caption.length, limit: caption.limit, unit: caption.unit },
 			},
 		};
-		if (gate === 'human_review' || at) {
+		const judged = judgement ? { caption_judgement: judgement } : {};
+		if (targetGate === 'human_review' || at) {
 			const post = await deps.store.preparePost({ ...publishRow(req), scheduled_time: at, actor: deps.owner });
-			out.push(receipt(post, gate === 'human_review' ? 'held_for_review' : 'scheduled', { format, caption }));
+			out.push(receipt(post, targetGate === 'human_review' ? 'held_for_review' : 'scheduled', { format, caption, ...judged }));
 			continue;
 		}
 		const publisher = await deps.publisherFor(publisherTarget(target));
 		const done = await publishOnce({ store: deps.store, publisher, owner: deps.owner, leaseSeconds: deps.leaseSeconds }, req);
 		const { outcome, ...row } = done;
-		out.push(receipt(row, outcome, { format, caption }));
+		out.push(receipt(row, outcome, { format, caption, ...judged }));
 	}
 	return out;
 }

@@ -16,7 +16,8 @@ import type { PublishPlatform, Publisher, SocialPlatform } from '../../lib/provi
 import type { Store } from '../../lib/store';
 import { mediaFolder, mediaFolderProperty } from '../shared/media';
 import { meterFor } from '../shared/meter';
-import { llmFor, llmProperties } from '../shared/providers';
+import { captionJudgeFor } from '../../lib/strategy/judge/service';
+import { embedderFor, embeddingProperty, llmFor, llmProperties, moderationFor, moderationProperty } from '../shared/providers';
 import { executePerItem, testStoreCredential } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
@@ -62,7 +63,7 @@ export class PlatformPublisher implements INodeType {
 			{ name: 'brandInfinityInstagramApi', required: false, displayOptions: { show: { platforms: ['instagram'] } } },
 			{ name: 'brandInfinityLinkedInApi', required: false, displayOptions: { show: { platforms: ['linkedin'] } } },
 			{ name: 'brandInfinityBlotatoApi', required: false, displayOptions: { show: { platforms: ['blotato'] } } },
-			{ name: 'brandInfinityOpenAiApi', required: false, displayOptions: { show: { operation: ['publish'], llmProvider: ['openai'] } } },
+			{ name: 'brandInfinityOpenAiApi', required: false, displayOptions: { show: { operation: ['publish'] } } },
 			{ name: 'brandInfinityAnthropicApi', required: false, displayOptions: { show: { operation: ['publish'], llmProvider: ['anthropic'] } } },
 			{ name: 'brandInfinityOpenAiCompatibleApi', required: false, displayOptions: { show: { operation: ['publish'], llmProvider: ['openai_compatible'] } } },
 		],
@@ -137,6 +138,16 @@ export class PlatformPublisher implements INodeType {
 					{ displayName: 'Title', name: 'title', type: 'string', default: '', description: 'YouTube title (default: the caption’s first line)' },
 				],
 			},
+			{
+				displayName: 'Judge Captions',
+				name: 'judgeCaptions',
+				type: 'boolean',
+				default: true,
+				description: "Whether each platform's caption and hashtags go through the Judge's text checks (restricted words, moderation, tone) before publishing; a caption that does not pass is held for a person",
+				displayOptions: ops(['publish']),
+			},
+			moderationProperty({ show: { operation: ['publish'], judgeCaptions: [true] } }),
+			embeddingProperty({ show: { operation: ['publish'], judgeCaptions: [true] } }),
 			...llmProperties(ops(['publish'])),
 			{
 				displayName: 'Outbox Folder',
@@ -270,10 +281,15 @@ async function depsFor(ctx: IExecuteFunctions, store: Store, i: number, owner: s
 		});
 	};
 	let llm: BroadcastDeps['llm'];
+	let judgeCaption: BroadcastDeps['judgeCaption'];
 	if (operation === 'publish' && !String(ctx.getNodeParameter('platformPostId', i, '') ?? '').trim()) {
 		const videoId = (ctx.getNodeParameter('videoId', i, '') as string) || '';
 		const campaignId = videoId ? ((await store.broadcastSource(videoId)).campaign_id as string) : (ctx.getNodeParameter('campaignId', i, '') as string);
-		llm = await llmFor(ctx, i, meterFor(ctx, store, i, campaignId, 'broadcaster', 'caption'));
+		const meter = meterFor(ctx, store, i, campaignId, 'broadcaster', 'caption');
+		llm = await llmFor(ctx, i, meter);
+		if (ctx.getNodeParameter('judgeCaptions', i, true) && meter) {
+			judgeCaption = captionJudgeFor({ store, moderation: await moderationFor(ctx, i), embedder: await embedderFor(ctx, i, { meter }) });
+		}
 	}
-	return { store, owner, mediaDir: media, llm, publisherFor };
+	return { store, owner, mediaDir: media, llm, publisherFor, judgeCaption };
 }

@@ -7,6 +7,7 @@
  *       outbox post and one receipt;
  *   (b) a scheduled post is published by the Publish Due path exactly once, however many runs.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { broadcastVideo, type PublisherTarget } from '../../lib/broadcast/broadcaster';
@@ -15,12 +16,14 @@ import { LocalLlmProvider } from '../../lib/providers/llm/local';
 import { OutboxPublisher } from '../../lib/providers/publish/outbox';
 import type { Publisher } from '../../lib/providers/publish/types';
 import { seedVideo, type SeededVideo } from '../helpers/broadcast';
-import { e2eWorld, type E2eWorld } from '../helpers/e2e';
+import { e2eWorld, ROOT, type E2eWorld } from '../helpers/e2e';
 
 let world: E2eWorld;
 let seeded: SeededVideo;
 let outboxDir: string;
 let scheduledPostId: string;
+let gateOk: SeededVideo;
+let gateSilent: SeededVideo;
 
 /** The outbox, "killed" right after the post landed and before the receipt is stored. */
 function crashingAfterSuccess(inner: Publisher): Publisher {
@@ -61,7 +64,16 @@ beforeAll(async () => {
 		scheduledPostId = scheduled.post.post_id as string;
 	});
 	expect((await new OutboxPublisher({ outboxDir }).list()).map((r) => r.accountId)).toEqual(['demo']);
-	await world.start(['broadcaster.json'], ['biBroadcaster0001']);
+	await world.withStore(async (store) => {
+		gateOk = await seedVideo(store, join(base, 'media'), { name: 'Gate ok' });
+		gateSilent = await seedVideo(store, join(base, 'media'), { name: 'Gate silent', audio: false });
+	});
+	// The test clips are short and small: the user tunes the gate's expectations in Judge Video.
+	const template = JSON.parse(readFileSync(join(ROOT, 'workflows', 'broadcaster.json'), 'utf8')) as { nodes: Array<{ name: string; parameters: Record<string, unknown> }> };
+	template.nodes.find((n) => n.name === 'Judge Video')!.parameters.expect = { minDurationSeconds: 3, minShortSide: 360 };
+	const edited = join(world.work, 'broadcaster.json');
+	writeFileSync(edited, JSON.stringify(template));
+	await world.start([edited], ['biBroadcaster0001']);
 }, 20 * 60_000);
 
 afterAll(() => world?.close(), 60_000);
@@ -88,6 +100,17 @@ describe('broadcaster template in real n8n (outbox as TikTok)', () => {
 		expect(postIds.size).toBe(1);
 	});
 
+	test('the publish gate: a video that passes Judge Video is published with its caption judged; a silent one is held for a person', async () => {
+		const ok = await world.harness.webhook('brand-infinity/broadcaster', { video_id: gateOk.videoId });
+		expect(ok.status).toBe(200);
+		expect(ok.body[0]).toMatchObject({ outcome: 'published', caption_judgement: { route: 'pass' } });
+		const silent = await world.harness.webhook('brand-infinity/broadcaster', { video_id: gateSilent.videoId });
+		expect(silent.status).toBe(200);
+		expect(silent.body[0]).toMatchObject({ outcome: 'held_for_review', post: { publication_status: 'scheduled', requires_approval: true } });
+		// Held, so a retry still publishes nothing.
+		expect((await world.harness.webhook('brand-infinity/broadcaster', { video_id: gateSilent.videoId })).body[0].outcome).toBe('held_for_review');
+	});
+
 	test('a scheduled post goes out through Publish Due exactly once, however many runs', async () => {
 		const runs = await Promise.all([1, 2, 3].map(() => world.harness.webhook('brand-infinity/broadcaster/publish-due', {})));
 		const again = await world.harness.webhook('brand-infinity/broadcaster/publish-due', {});
@@ -100,7 +123,9 @@ describe('broadcaster template in real n8n (outbox as TikTok)', () => {
 	test('the store and the outbox tell the same story: one post and one receipt each', async () => {
 		await world.harness.stop();
 		const receipts = await new OutboxPublisher({ outboxDir }).list();
-		expect(receipts.map((r) => r.accountId).sort()).toEqual(['demo', 'scheduled']);
+		// demo: the crashed-then-resolved post; scheduled; and the gate's passing video (same account name, another campaign).
+		expect(receipts.map((r) => r.accountId).sort()).toEqual(['demo', 'demo', 'scheduled']);
+		expect(receipts.filter((r) => r.accountId === 'demo')).toHaveLength(2);
 		await world.withStore(async (store, sql) => {
 			const key = publishKey({ campaignId: seeded.campaignId, variantId: seeded.variantId, platform: 'outbox', accountId: 'demo' });
 			const rows = await sql.rows<{ publication_status: string; platform_post_id: string; caption: string }>(
@@ -109,13 +134,22 @@ describe('broadcaster template in real n8n (outbox as TikTok)', () => {
 			);
 			expect(rows).toHaveLength(1);
 			expect(rows[0].publication_status).toBe('published');
-			expect(receipts.find((r) => r.accountId === 'demo')!.postId).toBe(rows[0].platform_post_id);
+			expect(receipts.filter((r) => r.accountId === 'demo').map((r) => r.postId)).toContain(rows[0].platform_post_id);
 			expect(rows[0].caption.length).toBeGreaterThan(0);
 			const scheduled = await store.getPost({ postId: scheduledPostId });
 			expect(scheduled).toMatchObject({ publication_status: 'published', schedule: { status: 'published' } });
 			const audit = await store.auditTrail(seeded.campaignId);
 			const published = audit.filter((e) => e.entity === 'platform_post' && (e.new_state as { status?: string }).status === 'published');
 			expect(published).toHaveLength(2);
+			// The gate's reports: the media half per video, the caption per platform.
+			const reports = await sql.rows<{ entity: string; entity_id: string | null; route: string; campaign_id: string }>('select entity, entity_id, route, campaign_id from safety_reports order by created_at');
+			expect(reports.filter((r) => r.entity === 'video').map((r) => [r.entity_id, r.route])).toEqual(
+				expect.arrayContaining([
+					[gateOk.videoId, 'pass'],
+					[gateSilent.videoId, 'human_review'],
+				]),
+			);
+			expect(reports.filter((r) => r.entity === 'caption' && r.campaign_id === gateOk.campaignId).map((r) => r.route)).toEqual(['pass']);
 		});
 	}, 120_000);
 });

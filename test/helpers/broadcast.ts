@@ -39,7 +39,7 @@ export interface SeededVideo {
 	thumbnail: string;
 }
 
-export async function seedVideo(store: Store, dir: string, opts: { seconds?: number; name?: string } = {}): Promise<SeededVideo> {
+export async function seedVideo(store: Store, dir: string, opts: { seconds?: number; name?: string; audio?: boolean } = {}): Promise<SeededVideo> {
 	const seconds = opts.seconds ?? 4;
 	const brand = await store.createBrand({ brand_name: opts.name ?? 'Stride', tone: 'warm', restricted_keywords: ['cheap'] });
 	const campaign = await store.createCampaign({ campaign_name: 'Spring run', brand_id: brand.brand_id, budget_limit_usd: '10' });
@@ -88,7 +88,7 @@ export async function seedVideo(store: Store, dir: string, opts: { seconds?: num
 	};
 	const outputs = {} as SeededVideo['outputs'];
 	for (const [aspect, [w, h, name]] of Object.entries(shapes) as [keyof typeof shapes, [number, number, string]][]) {
-		outputs[aspect] = await renderClip(join(out, name), { width: w, height: h, seconds });
+		outputs[aspect] = await renderClip(join(out, name), { width: w, height: h, seconds, audio: opts.audio });
 		await store.registerAsset({
 			campaign_id: campaign.campaign_id,
 			variant_id: variant.variant_id,

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 import { EmbeddedTransport } from '../../lib/store/embedded';
 import { PostgresTransport, Store } from '../../lib/store';
@@ -66,14 +66,17 @@ export async function e2eWorld(name: string, opts: E2eOptions = {}): Promise<E2e
 			}
 		},
 		async start(templates, publish) {
-			await harness.importWorkflows(templates.map((t) => join(ROOT, 'workflows', t)));
+			// A template name from workflows/, or the path of a copy a test edited.
+			await harness.importWorkflows(templates.map((t) => (isAbsolute(t) ? t : join(ROOT, 'workflows', t))));
 			for (const id of publish) await harness.publish(id);
 			await harness.start();
 		},
 		async close() {
 			await harness.stopWorkers();
 			await harness.stop();
-			rmSync(work, { recursive: true, force: true });
+			// BI_KEEP_E2E=1 keeps the folder (n8n logs under n8n/harness-logs/) to look into a failure.
+			if (process.env.BI_KEEP_E2E) console.log(`e2e folder kept: ${work}`);
+			else rmSync(work, { recursive: true, force: true });
 		},
 	};
 }

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 
 import { broadcastVideo, checkStatus, fetchMetrics, publishDue, publishPost, type BroadcastDeps, type PublisherTarget } from '../../lib/broadcast/broadcaster';
 import { writePlatformCaption } from '../../lib/broadcast/captions';
+import { createEmbeddingProvider, createModerationProvider } from '../../lib/providers/registry';
+import { captionJudgeFor } from '../../lib/strategy/judge/service';
 import { formatForPlatform } from '../../lib/broadcast/format';
 import { probeMedia } from '../../lib/media/probe';
 import { MeteredLlmProvider } from '../../lib/providers/metered';
@@ -198,6 +200,24 @@ describe('publish, hold, schedule', () => {
 		expect((await publishPost(deps(), held.post.post_id as string)).outcome).toBe('cancelled');
 		await expect(broadcastVideo(deps(), { videoId: seeded.videoId, targets: [target], gate: 'reject' })).rejects.toMatchObject({ field: 'gate' });
 		expect((await new OutboxPublisher({ outboxDir: outboxDir() }).list()).filter((r) => r.accountId === 'rejected')).toHaveLength(0);
+	});
+
+	test('the publish gate judges each caption: a clean one publishes, one with a restricted word is held for a person', async () => {
+		const judge = captionJudgeFor({ store: t.store, embedder: createEmbeddingProvider({ provider: 'local' }), moderation: createModerationProvider({ provider: 'local' })! });
+		const clean = { platform: 'outbox' as const, emulate: 'tiktok' as const, accountId: 'judged-clean' };
+		const [ok] = await broadcastVideo(deps({ judgeCaption: judge }), { videoId: seeded.videoId, targets: [clean], caption: { caption: 'Light, springy shoes for your morning run.' } });
+		expect(ok.outcome).toBe('published');
+		expect(ok.caption_judgement).toMatchObject({ route: 'pass' });
+		const dirty = { platform: 'outbox' as const, emulate: 'tiktok' as const, accountId: 'judged-dirty' };
+		const [held] = await broadcastVideo(deps({ judgeCaption: judge }), { videoId: seeded.videoId, targets: [dirty], caption: { caption: 'The cheap shoe everyone runs in.' } });
+		expect(held.outcome).toBe('held_for_review');
+		expect(held.caption_judgement!.route).toBe('reject');
+		expect(held.caption_judgement!.reasons.join(' ')).toMatch(/cheap/);
+		expect(held.post).toMatchObject({ publication_status: 'scheduled', requires_approval: true });
+		// The reports are stored against the campaign, one per judged caption.
+		const reports = await sql<{ route: string }>("select route from safety_reports where entity = 'caption' and campaign_id = $1 order by created_at", [seeded.campaignId]);
+		expect(reports.map((r) => r.route)).toEqual(['pass', 'reject']);
+		expect((await new OutboxPublisher({ outboxDir: outboxDir() }).list()).filter((r) => r.accountId === 'judged-dirty')).toHaveLength(0);
 	});
 
 	test('scheduled: waits until due; Publish Due publishes it once; a second run finds nothing', async () => {

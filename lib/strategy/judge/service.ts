@@ -79,6 +79,25 @@ export async function judgeAndRecord(deps: JudgeDeps, input: JudgeInput): Promis
 	return { ...report, report_id: stored.report_id, entity: stored.entity, entity_id: stored.entity_id, text };
 }
 
+/**
+ * The publish gate's text half for the Broadcaster: judges one platform's caption and hashtags
+ * against the campaign's brand and records the safety report (entity caption).
+ */
+export function captionJudgeFor(deps: JudgeDeps, opts: { passThreshold?: number } = {}) {
+	return async (c: { campaignId: string; platform: string; caption: string; hashtags: string[] }) => {
+		const campaign = await deps.store.getCampaign(c.campaignId);
+		const text = [c.caption.trim(), c.hashtags.join(' ')].filter(Boolean).join('\n\n');
+		const r = await judgeAndRecord(deps, { text, kind: 'caption', brandId: campaign.brand_id as string, campaignId: c.campaignId, passThreshold: opts.passThreshold });
+		return {
+			route: r.route as (typeof JUDGE_ROUTES)[number],
+			confidence: r.confidence as number,
+			reasons: r.reasons as string[],
+			report_id: (r.report_id as string | null) ?? null,
+			platform: c.platform,
+		};
+	};
+}
+
 export const VIDEO_ASPECTS = ['9:16', '16:9', '1:1'] as const;
 export type VideoAspect = (typeof VIDEO_ASPECTS)[number];
 
