@@ -4,6 +4,7 @@
  * The store has one owner at a time: seed before start(), read after stop().
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +21,15 @@ export interface E2eWorld {
 	work: string;
 	dataDir: string;
 	harness: InstanceType<typeof N8nHarness>;
+	/** The Brand Infinity Approvals credential (id bi-approvals) the templates sign their links with. */
+	approvals: { secret: string; publicUrl: string };
 	withStore<T>(fn: (store: Store, sql: EmbeddedTransport['session']) => Promise<T>): Promise<T>;
 	/** Starts n8n with the templates imported and published (ids in `publish`). */
 	start(templates: string[], publish: string[]): Promise<void>;
 	close(): Promise<void>;
 }
 
-export async function e2eWorld(name: string): Promise<E2eWorld> {
+export async function e2eWorld(name: string, opts: { approvalsNotifyUrl?: string } = {}): Promise<E2eWorld> {
 	const work = mkdtempSync(join(tmpdir(), `bi-e2e-${name}-`));
 	const dataDir = join(work, 'store');
 	// .npmrc sets ignore-scripts (see there), so `npm pack` runs no prepack: build explicitly.
@@ -35,13 +38,21 @@ export async function e2eWorld(name: string): Promise<E2eWorld> {
 	const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
 	const harness = await N8nHarness.create({ userFolder: join(work, 'n8n') });
 	await harness.installPackage(tarball);
+	const approvals = { secret: randomBytes(48).toString('base64'), publicUrl: `${harness.editorUrl}/webhook/brand-infinity/approval` };
 	await harness.importCredentials([
 		{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } },
+		{
+			id: 'bi-approvals',
+			name: 'Brand Infinity Approvals',
+			type: 'brandInfinityApprovalsApi',
+			data: { ...approvals, ttlSeconds: 3600, notifyUrl: opts.approvalsNotifyUrl ?? '' },
+		},
 	]);
 	return {
 		work,
 		dataDir,
 		harness,
+		approvals,
 		async withStore(fn) {
 			const transport = await EmbeddedTransport.open(dataDir);
 			try {
