@@ -25,7 +25,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 let world: E2eWorld;
 let harness: E2eWorld['harness'];
 let browser: Browser;
-let notices: Record<string, unknown>[] = [];
+const notices: Record<string, unknown>[] = [];
 let notifyServer: Server;
 const seeded: { scriptA: string; scriptB: string; scriptC: string; videoId: string; expiredUrl: string; campaignId: string; stateVersionC: number; expiresAtC: string } = {
 	scriptA: '',
@@ -195,7 +195,7 @@ describe('approval links in a real browser (real n8n, chromium)', () => {
 		await expect(page.locator('h1').textContent()).resolves.toBe('Approved');
 		await expect(page.locator('[role=status]').textContent()).resolves.toBe('The script is approved; the production step starts now.');
 		await page.close();
-	});
+	}, 120_000);
 
 	test('the used link is refused clearly, by the page and when the form is posted again', async () => {
 		const { page, status } = await open(urlA);
@@ -206,7 +206,7 @@ describe('approval links in a real browser (real n8n, chromium)', () => {
 		const again = await postForm(urlA, 'rejected');
 		expect(again.status).toBe(409);
 		expect(again.text).toContain('This approval link has already been used: the decision was recorded.');
-	});
+	}, 120_000);
 
 	test('a tampered link is refused', async () => {
 		const u = new URL(urlA);
@@ -220,7 +220,7 @@ describe('approval links in a real browser (real n8n, chromium)', () => {
 		await page.close();
 		const post = await postForm(u.toString(), 'approved');
 		expect(post.status).toBe(403);
-	});
+	}, 120_000);
 
 	test('an expired link shows what it was for, without buttons, and a posted decision is refused', async () => {
 		// The link's expiry passed (n8n took longer than that to start); wait if it has not.
@@ -233,7 +233,7 @@ describe('approval links in a real browser (real n8n, chromium)', () => {
 		const post = await postForm(seeded.expiredUrl, 'approved');
 		expect(post.status).toBe(410);
 		expect(post.text).toContain('This approval link has expired.');
-	});
+	}, 120_000);
 
 	test('a rejection with feedback comes back as a revised script version with a new link', async () => {
 		const request = await requestViaNode('script', seeded.scriptB);
