@@ -14,7 +14,7 @@ export { ingestGuidelines, queryGuidelines, generateBrief } from './strategy/bra
 export { synthesizeBrief, brandAlignment } from './strategy/brief';
 export { generateHooks } from './strategy/hooks';
 export { writeScript, scriptFromMarkdown } from './strategy/script';
-export { hooksForBrief, scriptsForBrief, scriptFromNarrative } from './strategy/copywriter';
+export { hooksForBrief, scriptsForBrief, scriptFromNarrative, reviseScriptWithFeedback } from './strategy/copywriter';
 export { findRestrictedKeywords } from './strategy/judge/keywords';
 export { judgeText } from './strategy/judge/judge';
 export { judgeAndRecord, judgePublication } from './strategy/judge/service';
@@ -36,6 +36,7 @@ export { createPublisher } from './providers/publish/registry';
 export { checkSpecs, PLATFORM_SPECS } from './providers/publish/types';
 export { requestApproval, decide, viewApproval, approvalPage } from './approvals/service';
 export { signApprovalToken, verifyApprovalToken, tokenHash } from './approvals/links';
+export { showApprovalPage, decideFromForm, approvalEndpoint, approvalNotice } from './approvals/webhook';
 export { compareCampaignVariants, compareEngagement, compareVariants } from './reports/variants';
 export { campaignReport, campaignReportHtml } from './reports/campaign-report';
 export { judgeMedia } from './strategy/judge/media';

@@ -4,6 +4,7 @@
  * scripts from a markdown narrative.
  */
 import { IllegalTransitionError, ValidationError } from '../domain/errors';
+import { MAX_FEEDBACK_CHARS } from '../approvals/service';
 import { creativeBriefSchema, parseOrThrow, VARIANT_TYPES, type CreativeBrief } from '../domain/schemas';
 import type { EmbeddingProvider, LlmProvider } from '../providers/types';
 import type { Json, Store } from '../store/store';
@@ -114,4 +115,47 @@ export async function scriptFromNarrative(
 	const script = scriptFromMarkdown(input.markdown, { brand, variant: input.variant, wordsPerMinute: input.wordsPerMinute });
 	const stored = await store.createScript({ brief_id: input.briefId, script, actor: input.actor });
 	return { ...stored, script: { ...script, script_id: stored.script_id, brief_id: input.briefId } };
+}
+
+/**
+ * A rejected script rewritten with the reviewer's feedback (the approval loop of seed 003: "rejected
+ * scripts return with feedback for regeneration"): the LLM gets the brief, the hook, the previous
+ * voiceover and the feedback; the result is stored as the script's next version (bi_revise_script,
+ * OCC on the state version read here), the feedback kept with that version in script_versions.
+ * The script stays "rejected" until a new approval is requested (which moves it to pending).
+ */
+export async function reviseScriptWithFeedback(
+	deps: { store: Store; llm: LlmProvider },
+	input: { scriptId: string; feedback: string; approvalId?: string | null; targetSeconds?: number; actor?: string },
+): Promise<Json> {
+	const feedback = typeof input.feedback === 'string' ? input.feedback.trim() : '';
+	if (feedback.length > MAX_FEEDBACK_CHARS) throw new ValidationError(`feedback is longer than ${MAX_FEEDBACK_CHARS} characters`, 'feedback');
+	const current = await deps.store.getScript(input.scriptId);
+	if (!['draft', 'rejected'].includes(current.approval_status as string)) {
+		throw new IllegalTransitionError('BI422', `script ${input.scriptId} is "${current.approval_status}": only a draft or rejected script is revised`, {
+			field: 'script_id',
+			status: current.approval_status,
+		});
+	}
+	const { brief, brand } = await briefAndBrand(deps.store, current.brief_id as string);
+	const hook = (current.hook ?? {}) as Record<string, unknown>;
+	const variant = (VARIANT_TYPES as readonly string[]).includes(current.variant_tag as string) ? (current.variant_tag as VariantType) : 'humorous';
+	const { script, llm } = await writeScript({
+		brief,
+		hook: {
+			text: String(hook.text ?? ''),
+			hook_type: hook.hook_type as never,
+			quality_score: Number(hook.quality_score ?? 0),
+			rationale: typeof hook.selected_rationale === 'string' ? hook.selected_rationale : undefined,
+		},
+		variant,
+		brand,
+		targetSeconds: input.targetSeconds ?? Number(current.total_duration_seconds ?? 30),
+		llm: deps.llm,
+		variationsGenerated: Math.max(1, Number(hook.variations_generated ?? 1)),
+		revision: { feedback: feedback || '(no feedback given)', previousVoiceover: String(current.voiceover_full_text ?? '') },
+	});
+	const revision = { feedback: feedback || null, approval_id: input.approvalId ?? null, previous_version: Number(current.version ?? 1) };
+	const stored = await deps.store.reviseScript(input.scriptId, Number(current.state_version), { ...script, revision } as unknown as Json, input.actor);
+	return { ...stored, script_id: input.scriptId, revision, llm };
 }

@@ -216,6 +216,8 @@ export interface WriteScriptInput {
 	/** How many hook variations the hook was chosen from. */
 	variationsGenerated: number;
 	now?: () => Date;
+	/** A revision after a person rejected a script: their feedback and the version they saw. */
+	revision?: { feedback: string; previousVoiceover: string };
 }
 
 function scriptPrompts(input: WriteScriptInput, targetSeconds: number): { system: string; prompt: string } {
@@ -244,6 +246,14 @@ function scriptPrompts(input: WriteScriptInput, targetSeconds: number): { system
 		'',
 		`Variant: ${variant} — voice ${direction.voice_tone}; music ${direction.music_style}; camera moves such as ${direction.cameras.join(', ')}; lighting ${direction.lighting}.`,
 		`Target length: ${targetSeconds} seconds.`,
+		...(input.revision
+			? [
+					'',
+					'A reviewer rejected the previous version of this script. Rewrite it so that it answers their feedback, keeping the hook.',
+					`Previous voiceover: ${input.revision.previousVoiceover.slice(0, 3000)}`,
+					`Reviewer feedback: ${input.revision.feedback.slice(0, 5000)}`,
+				]
+			: []),
 		'',
 		'Answer with JSON: {"scenes": [{"duration_seconds", "visual_prompt", "voiceover_text", "speaker",',
 		'"visual_cues": {"style", "color_palette", "camera_movement", "lighting"}, "audio_cues": {"music_style", "sfx", "voice_tone"}}]}',
@@ -325,7 +335,15 @@ export async function writeScript(input: WriteScriptInput): Promise<{ script: Sc
 		prompt,
 		schema: scriptDraftSchema,
 		schemaName: 'script',
-		context: { brief: input.brief, hook, variant: input.variant, brand, targetSeconds, variationsGenerated: input.variationsGenerated },
+		context: {
+			brief: input.brief,
+			hook,
+			variant: input.variant,
+			brand,
+			targetSeconds,
+			variationsGenerated: input.variationsGenerated,
+			...(input.revision ? { feedback: input.revision.feedback } : {}),
+		},
 		temperature: 0.7,
 		maxOutputTokens: 4000,
 	});

@@ -9,7 +9,7 @@ import {
 
 import { parseJsonField } from '../../lib/domain/json';
 import { parseOrThrow, scriptSchema } from '../../lib/domain/schemas';
-import { scriptFromNarrative, scriptsForBrief } from '../../lib/strategy/copywriter';
+import { reviseScriptWithFeedback, scriptFromNarrative, scriptsForBrief } from '../../lib/strategy/copywriter';
 import type { VariantType } from '../../lib/strategy/script';
 import { meterFor } from '../shared/meter';
 import { llmFor, llmProperties } from '../shared/providers';
@@ -52,6 +52,12 @@ export class ScriptWriter implements INodeType {
 					{ name: 'From Brief', value: 'fromBrief', action: 'Write scripts from an approved brief and a hook' },
 					{ name: 'From Markdown Narrative', value: 'fromMarkdown', action: 'Turn a markdown narrative into a timed script' },
 					{ name: 'Revise', value: 'revise', action: 'Store a new version of a script' },
+					{
+						name: 'Revise With Feedback',
+						value: 'reviseWithFeedback',
+						action: 'Rewrite a rejected script with the reviewer feedback',
+						description: 'The LLM rewrites the script from its brief, hook and the feedback; stored as its next version',
+					},
 				],
 				default: 'fromBrief',
 			},
@@ -62,10 +68,27 @@ export class ScriptWriter implements INodeType {
 			{ displayName: 'Markdown', name: 'markdown', type: 'string', typeOptions: { rows: 10 }, default: '', required: true, displayOptions: ops(['fromMarkdown']) },
 			{ displayName: 'Variant', name: 'variant', type: 'options', options: VARIANT_OPTIONS, default: 'educational', displayOptions: ops(['fromMarkdown']) },
 			{ displayName: 'Words per Minute', name: 'wordsPerMinute', type: 'number', typeOptions: { minValue: 80, maxValue: 240 }, default: 150, displayOptions: ops(['fromMarkdown']) },
-			{ displayName: 'Script ID', name: 'scriptId', type: 'string', default: '', required: true, displayOptions: ops(['revise']) },
+			{ displayName: 'Script ID', name: 'scriptId', type: 'string', default: '', required: true, displayOptions: ops(['revise', 'reviseWithFeedback']) },
+			{
+				displayName: 'Feedback',
+				name: 'feedback',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: '={{ $json.feedback }}',
+				description: "The reviewer's feedback (e.g. from the Approval node's Rejected output)",
+				displayOptions: ops(['reviseWithFeedback']),
+			},
+			{
+				displayName: 'Approval ID',
+				name: 'approvalId',
+				type: 'string',
+				default: '={{ $json.approval_id }}',
+				description: 'The rejected approval, kept with the new version',
+				displayOptions: ops(['reviseWithFeedback']),
+			},
 			{ displayName: 'Expected Version', name: 'expectedVersion', type: 'number', default: 1, required: true, description: 'The state_version you read', displayOptions: ops(['revise']) },
 			{ displayName: 'Script (JSON)', name: 'script', type: 'json', default: '{}', required: true, description: 'The whole script in the seed 003 shape', displayOptions: ops(['revise']) },
-			...llmProperties(ops(['fromBrief'])),
+			...llmProperties(ops(['fromBrief', 'reviseWithFeedback'])),
 		],
 	};
 
@@ -82,6 +105,20 @@ export class ScriptWriter implements INodeType {
 					this.getNodeParameter('expectedVersion', i) as number,
 					parseOrThrow(scriptSchema, script, 'script') as IDataObject,
 					actor,
+				) as Promise<IDataObject>;
+			}
+			if (operation === 'reviseWithFeedback') {
+				const scriptId = this.getNodeParameter('scriptId', i) as string;
+				const script = await store.getScript(scriptId);
+				const meter = meterFor(this, store, i, script.campaign_id, 'copywriter', 'script');
+				return reviseScriptWithFeedback(
+					{ store, llm: await llmFor(this, i, meter) },
+					{
+						scriptId,
+						feedback: String(this.getNodeParameter('feedback', i, '') ?? ''),
+						approvalId: (this.getNodeParameter('approvalId', i, '') as string) || null,
+						actor,
+					},
 				) as Promise<IDataObject>;
 			}
 			const briefId = this.getNodeParameter('briefId', i) as string;

@@ -112,6 +112,9 @@ describe('production and scene-poller templates in real n8n (local generators)',
 				['ready', 'completed', 'local'],
 			]);
 			expect((video.audio as { voiceover_url: string }).voiceover_url).toMatch(/\.wav$/);
+			// The assembled video waits at the gate with a signed link (Request Video Approval).
+			const approvals = await sql.rows<{ status: string; entity: string }>('select status, entity from approvals where entity_id = $1', [videoId]);
+			expect(approvals).toEqual([{ status: 'pending', entity: 'video' }]);
 			const assets = await sql.rows<{ asset_type: string }>('select asset_type from assets where asset_url like $1', [`%${videoId}%`]);
 			expect(assets.filter((a) => a.asset_type === 'video')).toHaveLength(3);
 			// Local generation is free: nothing reserved, nothing charged.

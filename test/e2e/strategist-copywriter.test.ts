@@ -44,6 +44,7 @@ afterAll(() => world?.close(), 60_000);
 
 describe('strategist and copywriter templates in real n8n (local providers)', () => {
 	let briefId: string;
+	let copywriter: Record<string, unknown>;
 
 	test('a trend pushed to the trend webhook is recorded', async () => {
 		const res = await harness.webhook('brand-infinity/trend', { topic: 'marathon season', source: 'tiktok', engagement_score: 88 });
@@ -85,6 +86,7 @@ describe('strategist and copywriter templates in real n8n (local providers)', ()
 		expect(res.status).toBe(200);
 		expect(res.body.brand_alignment_score).toBeGreaterThanOrEqual(0.85);
 		briefId = res.body.brief_id;
+		copywriter = res.body.copywriter;
 		expect(briefId).toMatch(/^[0-9a-f-]{36}$/);
 	});
 
@@ -111,6 +113,14 @@ describe('strategist and copywriter templates in real n8n (local providers)', ()
 				'script',
 			);
 			expect(script.approval_status).toMatch(/^(pending|draft)$/);
+			// A script the Judge passed (or sent to a person) waits at the gate with a signed link.
+			const approvals = await sql.rows<{ approval_id: string; status: string }>('select approval_id, status from approvals where entity_id = $1', [scriptRow.script_id]);
+			if (script.approval_status === 'pending') {
+				expect(approvals.map((a) => a.status)).toEqual(['pending']);
+				expect(copywriter.url).toEqual(expect.stringContaining(`/webhook/brand-infinity/approval?approval=${approvals[0].approval_id}&token=`));
+			} else {
+				expect(approvals).toEqual([]);
+			}
 			const reports = await sql.rows<{ route: string; checks: unknown[] }>('select route, checks from safety_reports where entity_id = $1', [scriptRow.script_id]);
 			expect(reports).toHaveLength(1);
 			expect(reports[0].checks.length).toBeGreaterThanOrEqual(4);

@@ -4,6 +4,7 @@
  * The store has one owner at a time: seed before start(), read after stop().
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
@@ -20,6 +21,8 @@ export interface E2eWorld {
 	work: string;
 	dataDir: string;
 	harness: InstanceType<typeof N8nHarness>;
+	/** The Brand Infinity Approvals credential (id bi-approvals) the templates sign their links with. */
+	approvals: { secret: string; publicUrl: string };
 	/** The store as the tests see it (embedded: only while n8n is stopped). */
 	withStore<T>(fn: (store: Store, sql: EmbeddedTransport['session']) => Promise<T>): Promise<T>;
 	/** Starts n8n with the templates imported and published (ids in `publish`). */
@@ -32,6 +35,8 @@ export interface E2eOptions {
 	postgresStore?: string;
 	/** Extra n8n environment (queue mode, its database, Redis). */
 	env?: Record<string, string>;
+	/** Where the approvals credential posts new links (a test's loopback inbox). */
+	approvalsNotifyUrl?: string;
 }
 
 export async function e2eWorld(name: string, opts: E2eOptions = {}): Promise<E2eWorld> {
@@ -44,11 +49,21 @@ export async function e2eWorld(name: string, opts: E2eOptions = {}): Promise<E2e
 	const harness = await N8nHarness.create({ userFolder: join(work, 'n8n'), env: opts.env });
 	await harness.installPackage(tarball);
 	const storeData = opts.postgresStore ? { backend: 'postgres', connectionString: opts.postgresStore, ssl: 'disable' } : { backend: 'embedded', dataDir };
-	await harness.importCredentials([{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: storeData }]);
+	const approvals = { secret: randomBytes(48).toString('base64'), publicUrl: `${harness.editorUrl}/webhook/brand-infinity/approval` };
+	await harness.importCredentials([
+		{ id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: storeData },
+		{
+			id: 'bi-approvals',
+			name: 'Brand Infinity Approvals',
+			type: 'brandInfinityApprovalsApi',
+			data: { ...approvals, ttlSeconds: 3600, notifyUrl: opts.approvalsNotifyUrl ?? '' },
+		},
+	]);
 	return {
 		work,
 		dataDir,
 		harness,
+		approvals,
 		async withStore(fn) {
 			if (opts.postgresStore) {
 				const transport = await PostgresTransport.open({ connectionString: opts.postgresStore, applyMigrations: true });
@@ -75,7 +90,7 @@ export async function e2eWorld(name: string, opts: E2eOptions = {}): Promise<E2e
 			await harness.stopWorkers();
 			await harness.stop();
 			// BI_KEEP_E2E=1 keeps the folder (n8n logs under n8n/harness-logs/) to look into a failure.
-			if (process.env.BI_KEEP_E2E) console.log(`e2e folder kept: ${work}`);
+			if (process.env.BI_KEEP_E2E) process.stderr.write(`e2e folder kept: ${work}\n`);
 			else rmSync(work, { recursive: true, force: true });
 		},
 	};
