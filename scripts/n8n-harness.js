@@ -450,13 +450,14 @@ class N8nHarness {
   }
 
   /** Calls a production (or, with test: true, a test) webhook; body is parsed as JSON when possible. */
-  async webhook(webhookPath, body, { method = 'POST', test = false, headers = {} } = {}) {
+  async webhook(webhookPath, body, { method = 'POST', test = false, headers = {}, timeoutMs } = {}) {
     const url = `${this.editorUrl}/${test ? 'webhook-test' : 'webhook'}/${webhookPath.replace(/^\//, '')}`;
     const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
     const res = await fetch(url, {
       method,
       headers: hasBody ? { 'content-type': 'application/json', ...headers } : headers,
       body: hasBody ? JSON.stringify(body) : undefined,
+      signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined,
     });
     const text = await res.text();
     let parsed = text;

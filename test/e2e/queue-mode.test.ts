@@ -121,10 +121,18 @@ test('overlapping Scene Poller runs on two workers: each job polled one at a tim
 	const videoId = res.body.video_id as string;
 
 	let video: Record<string, unknown> = {};
+	let unanswered = 0;
 	const deadline = Date.now() + 10 * 60_000;
 	while (!video.master_mp4_url && Date.now() < deadline) {
-		// Two poller executions at once, each on whichever worker takes it.
-		const polls = await Promise.all([h.webhook('brand-infinity/scene-poller/poll', {}), h.webhook('brand-infinity/scene-poller/poll', {})]);
+		// Two poller executions at once, each on whichever worker takes it. n8n 2.41 in queue mode
+		// now and then never answers a "last node" webhook although the worker finished the run
+		// (n8n-io/n8n#21364): such a poll is counted, and the worker logs below prove every run ended.
+		const poll = () => h.webhook('brand-infinity/scene-poller/poll', {}, { timeoutMs: 120_000 }).catch((err: Error) => {
+			if (err.name !== 'TimeoutError') throw err;
+			unanswered++;
+			return { status: 200 };
+		});
+		const polls = await Promise.all([poll(), poll()]);
 		for (const p of polls) expect(p.status).toBe(200);
 		video = (await h.webhook('brand-infinity/production/status', { video_id: videoId })).body;
 		// Jobs come due again after their backoff (seconds).
@@ -145,8 +153,17 @@ test('overlapping Scene Poller runs on two workers: each job polled one at a tim
 	}
 	expect([...pollsPerOperation.values()]).toEqual([POLLS_UNTIL_DONE, POLLS_UNTIL_DONE, POLLS_UNTIL_DONE]);
 
-	// Both workers ran executions.
-	for (const w of workers) expect(w.output().stdout).toMatch(/Worker (started|finished) execution/);
+	// Both workers ran executions, and every execution a worker started, it finished (a stopping
+	// worker finishes what it runs first).
+	await h.stopWorkers();
+	for (const w of workers) {
+		const log = w.output().stdout;
+		const started = [...log.matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]);
+		const finished = new Set([...log.matchAll(/Worker finished execution (\d+)/g)].map((m) => m[1]));
+		expect(started.length).toBeGreaterThan(0);
+		expect(started.filter((id) => !finished.has(id))).toEqual([]);
+	}
+	if (unanswered) process.stderr.write(`queue mode: ${unanswered} poll webhook(s) got no answer from n8n main\n`);
 
 	await world.withStore(async (store, sql) => {
 		const jobs = await sql.rows<{ status: string; attempts: number }>(
