@@ -39,4 +39,5 @@ export { signApprovalToken, verifyApprovalToken, tokenHash } from './approvals/l
 export { showApprovalPage, decideFromForm, approvalEndpoint, approvalNotice } from './approvals/webhook';
 export { compareCampaignVariants, compareEngagement, compareVariants } from './reports/variants';
 export { campaignReport, campaignReportHtml } from './reports/campaign-report';
+export { campaignProgress } from './reports/progress';
 export { judgeMedia } from './strategy/judge/media';

@@ -509,6 +509,14 @@ export class Store {
 		return this.call('bi_variant_engagement', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
 	}
 
+	async safetyReports(campaignId: string): Promise<Json[]> {
+		return ((await this.call('bi_safety_reports', { p_campaign_id: requireUuid(campaignId, 'campaign_id') })) as unknown as Json[]) ?? [];
+	}
+
+	campaignProgress(campaignId: string): Promise<Json> {
+		return this.call('bi_campaign_progress', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
+	}
+
 	campaignReport(campaignId: string): Promise<Json> {
 		return this.call('bi_campaign_report', { p_campaign_id: requireUuid(campaignId, 'campaign_id') });
 	}

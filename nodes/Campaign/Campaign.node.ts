@@ -10,6 +10,7 @@ import {
 
 import { formatUsd, parseUsd } from '../../lib/domain/money';
 import { campaignReport, campaignReportHtml } from '../../lib/reports/campaign-report';
+import { campaignProgress } from '../../lib/reports/progress';
 import { compareCampaignVariants, ENGAGEMENT_METRICS, type EngagementMetric } from '../../lib/reports/variants';
 import { ENTITIES, type Entity, type Store } from '../../lib/store';
 import { executePerItem, testStoreCredential } from '../shared/store';
@@ -103,6 +104,7 @@ const properties: INodeProperties[] = [
 			{ name: 'Create', value: 'create', action: 'Create a campaign' },
 			{ name: 'Get', value: 'get', action: 'Get a campaign with its variants assets and budget' },
 			{ name: 'Get Many', value: 'getAll', action: 'List campaigns' },
+			{ name: 'Progress', value: 'progress', action: 'Get where a campaign is in the pipeline', description: 'The pillar at work, scenes ready, posts published, and what waits for a person' },
 			{ name: 'Set Budget', value: 'setBudget', action: 'Change the budget limit of a campaign' },
 			{ name: 'Transition', value: 'transition', action: 'Move a campaign to another status' },
 		],
@@ -192,7 +194,7 @@ const properties: INodeProperties[] = [
 		description: 'Spending cap of the campaign; empty for no limit. Alerts at 50/75/90 %, paused at 100 %.',
 		displayOptions: show('campaign', ['create', 'setBudget']),
 	},
-	uuidParam('campaignId', 'Campaign ID', 'campaign', ['get', 'auditTrail', 'setBudget', 'transition']),
+	uuidParam('campaignId', 'Campaign ID', 'campaign', ['get', 'auditTrail', 'progress', 'setBudget', 'transition']),
 	{
 		displayName: 'Expected Version',
 		name: 'expectedVersion',
@@ -399,6 +401,9 @@ const handlers: Record<string, Handler> = {
 			status: optional(filters.status),
 			limit: this.getNodeParameter('limit', i, 50) as number,
 		}) as Promise<IDataObject[]>;
+	},
+	'campaign:progress': async function (store, i) {
+		return campaignProgress(store, this.getNodeParameter('campaignId', i) as string) as unknown as Promise<IDataObject>;
 	},
 	'campaign:auditTrail': async function (store, i) {
 		return store.auditTrail(this.getNodeParameter('campaignId', i) as string, this.getNodeParameter('limit', i, 50) as number) as Promise<

@@ -86,7 +86,7 @@ describe('broadcaster template in real n8n (outbox as TikTok)', () => {
 
 	test('after the crash: one retry resolves it from the platform, three duplicates at once and five retries publish nothing more', async () => {
 		const first = await world.harness.webhook('brand-infinity/broadcaster', { video_id: seeded.videoId });
-		expect(first.status).toBe(200);
+		expect([first.status, first.body]).toEqual([200, expect.any(Array)]);
 		expect(first.body).toHaveLength(1);
 		expect(first.body[0]).toMatchObject({ outcome: 'published', platform: 'outbox', account_id: 'demo', post: { publication_status: 'published' } });
 		const dupes = await Promise.all([1, 2, 3].map(() => world.harness.webhook('brand-infinity/broadcaster', { video_id: seeded.videoId })));
@@ -102,10 +102,10 @@ describe('broadcaster template in real n8n (outbox as TikTok)', () => {
 
 	test('the publish gate: a video that passes Judge Video is published with its caption judged; a silent one is held for a person', async () => {
 		const ok = await world.harness.webhook('brand-infinity/broadcaster', { video_id: gateOk.videoId });
-		expect(ok.status).toBe(200);
+		expect([ok.status, ok.body]).toEqual([200, expect.any(Array)]);
 		expect(ok.body[0]).toMatchObject({ outcome: 'published', caption_judgement: { route: 'pass' } });
 		const silent = await world.harness.webhook('brand-infinity/broadcaster', { video_id: gateSilent.videoId });
-		expect(silent.status).toBe(200);
+		expect([silent.status, silent.body]).toEqual([200, expect.any(Array)]);
 		expect(silent.body[0]).toMatchObject({ outcome: 'held_for_review', post: { publication_status: 'scheduled', requires_approval: true } });
 		// Held, so a retry still publishes nothing.
 		expect((await world.harness.webhook('brand-infinity/broadcaster', { video_id: gateSilent.videoId })).body[0].outcome).toBe('held_for_review');

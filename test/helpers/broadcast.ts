@@ -99,6 +99,11 @@ export async function seedVideo(store: Store, dir: string, opts: { seconds?: num
 	}
 	const thumbnail = join(out, 'thumb.jpg');
 	await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', outputs['16:9'], '-frames:v', '1', thumbnail]);
+	// What the assembler records on the video as well (the Judge's publish gate reads it there).
+	await store.setVideoOutputs(videoId, outputs['9:16'], seconds, {
+		outputs: Object.fromEntries(Object.entries(shapes).map(([aspect, [w, h]]) => [aspect, { aspect, width: w, height: h, path: outputs[aspect as keyof typeof shapes], durationSeconds: seconds }])),
+		thumbnails: [{ path: thumbnail }],
+	});
 	await store.registerAsset({ campaign_id: campaign.campaign_id, variant_id: variant.variant_id, asset_type: 'thumbnail', asset_url: thumbnail, asset_metadata: { video_id: videoId } });
 	return {
 		brandId: brand.brand_id as string,

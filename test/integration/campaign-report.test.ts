@@ -5,6 +5,7 @@
  */
 import { campaignReport, campaignReportHtml, costChartSvg } from '../../lib/reports/campaign-report';
 import { compareCampaignVariants } from '../../lib/reports/variants';
+import { campaignProgress } from '../../lib/reports/progress';
 import type { SqlSession } from '../../lib/store/migrations';
 import type { Json, Store } from '../../lib/store';
 import { tempStore } from '../helpers/store';
@@ -160,6 +161,19 @@ test('the variant comparison on its own: significance in words, a chosen baselin
 	const lone = await store.createCampaign({ campaign_name: 'Lone', brand_id: brand.brand_id });
 	const none = await compareCampaignVariants(store, lone.campaign_id as string);
 	expect(none).toMatchObject({ comparisons: [], summary: ['campaign has 0 variants with posts: nothing to compare'] });
+});
+
+test('progress: the pillar at work, from an empty campaign to posts out, and a clear 404', async () => {
+	const brand = await store.createBrand({ brand_name: 'Progress', tone: 'warm' });
+	const fresh = await store.createCampaign({ campaign_name: 'Fresh', brand_id: brand.brand_id });
+	expect(await campaignProgress(store, fresh.campaign_id as string)).toMatchObject({ pillar: 'strategist', summary: 'strategist: writing the brief', waiting_for: null, scenes_total: 0 });
+	const { campaignId } = await seed();
+	// Four published posts and one still scheduled (linkedin).
+	const p = await campaignProgress(store, campaignId);
+	expect(p).toMatchObject({ pillar: 'broadcaster', posts_published: 4, summary: 'broadcaster: 4 of 5 posts published' });
+	await sql.rows("update platform_posts set publication_status = 'cancelled', campaign_id = $1 where publication_status = 'scheduled' and publication_id in (select publication_id from publications where campaign_id = $1)", [campaignId]);
+	expect((await campaignProgress(store, campaignId)).pillar).toBe('done');
+	await expect(campaignProgress(store, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'BI404', field: 'campaign_id' });
 });
 
 test('the HTML page: SVG chart of the cost per pillar, variants and significance, timeline, all escaped, no script', async () => {

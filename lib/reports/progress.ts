@@ -1,0 +1,75 @@
+/**
+ * Where a campaign is in the five pillars, from one read of the store (bi_campaign_progress): the
+ * pillar at work, what waits for a person, and a one-line summary ("production: 2 of 3 scenes").
+ */
+import type { Json, Store } from '../store/store';
+
+export type ProgressPillar = 'strategist' | 'copywriter' | 'production' | 'broadcaster' | 'done';
+
+export interface CampaignProgress extends Json {
+	campaign_id: string;
+	pillar: ProgressPillar;
+	/** The asset a person must approve before anything moves on, if any. */
+	waiting_for: string | null;
+	summary: string;
+	scenes_total: number;
+	scenes_ready: number;
+	posts_published: number;
+	raw: Json;
+}
+
+type Row = Record<string, unknown>;
+const list = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
+
+export async function campaignProgress(store: Store, campaignId: string): Promise<CampaignProgress> {
+	const raw = await store.campaignProgress(campaignId);
+	const briefs = list(raw.briefs);
+	const scripts = list(raw.scripts);
+	const videos = list(raw.videos);
+	const posts = list(raw.posts);
+	const pending = list(raw.pending_approvals);
+	const scenesTotal = videos.reduce((n, v) => n + Number(v.scenes_total ?? 0), 0);
+	const scenesReady = videos.reduce((n, v) => n + Number(v.scenes_ready ?? 0), 0);
+	const published = posts.filter((p) => p.status === 'published').length;
+	const waiting = pending.length ? String(pending[pending.length - 1].entity) : null;
+	const label: Record<string, string> = { creative_brief: 'the brief', script: 'the script', video: 'the video', platform_post: 'a post' };
+
+	let pillar: ProgressPillar;
+	let summary: string;
+	if (posts.length && posts.every((p) => ['published', 'cancelled', 'failed'].includes(String(p.status))) && !pending.length) {
+		pillar = 'done';
+		summary = `published: ${published} post${published === 1 ? '' : 's'}`;
+	} else if (posts.length || videos.some((v) => v.status === 'approved')) {
+		pillar = 'broadcaster';
+		summary = `broadcaster: ${published} of ${posts.length} post${posts.length === 1 ? '' : 's'} published`;
+	} else if (videos.length) {
+		pillar = 'production';
+		const assembled = videos.filter((v) => v.master).length;
+		summary =
+			scenesReady < scenesTotal
+				? `production: ${scenesReady} of ${scenesTotal} scenes ready`
+				: assembled < videos.length
+					? `production: all ${scenesTotal} scenes ready, assembling`
+					: `production: ${assembled} video${assembled === 1 ? '' : 's'} assembled`;
+	} else if (scripts.some((s) => s.status === 'approved')) {
+		pillar = 'production';
+		summary = 'production: routing the scenes';
+	} else if (scripts.length || briefs.some((b) => b.status === 'approved')) {
+		pillar = 'copywriter';
+		summary = scripts.length ? `copywriter: ${scripts.length} script${scripts.length === 1 ? '' : 's'} written` : 'copywriter: writing hooks and the script';
+	} else {
+		pillar = 'strategist';
+		summary = briefs.length ? 'strategist: brief written' : 'strategist: writing the brief';
+	}
+	if (waiting) summary += `; waiting for a person to approve ${label[waiting] ?? waiting}`;
+	return {
+		campaign_id: campaignId,
+		pillar,
+		waiting_for: waiting,
+		summary,
+		scenes_total: scenesTotal,
+		scenes_ready: scenesReady,
+		posts_published: published,
+		raw,
+	};
+}

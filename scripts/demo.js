@@ -1,0 +1,275 @@
+'use strict';
+/**
+ * `npm run demo`: the whole campaign on this machine with local providers, in a real n8n.
+ *
+ * Builds and packs the package, provisions the pinned n8n runtime (first run: about 9 minutes),
+ * seeds the demo brand from examples/stride into an embedded store, installs the package into a
+ * fresh n8n the way the Community Nodes screen does, imports every template, starts n8n, and posts
+ * the campaign request to the Campaign template. Then it acts as the reviewer: every approval link
+ * n8n sends (the Approvals credential's notification URL points at a small inbox here) is opened
+ * and approved through the page's form, as a person would. It shows which pillar is running and how
+ * many scenes are done, and leaves everything under out/demo/ with out/demo/manifest.json.
+ *
+ *   npm run demo                  run, then keep n8n running for the editor (Ctrl+C stops it)
+ *   npm run demo -- --exit        run and stop (what the e2e test does)
+ *   npm run demo -- --out DIR     another output folder (default out/demo)
+ */
+const { execFileSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+
+const { N8nHarness } = require('./n8n-harness');
+
+const ROOT = path.join(__dirname, '..');
+const TEMPLATES = ['campaign', 'strategist', 'copywriter', 'production', 'scene-poller', 'approvals', 'broadcaster', 'analytics'];
+const TIMEOUT_MS = 30 * 60_000;
+
+function parseArgs(argv) {
+  const args = { exit: false, out: path.join(ROOT, 'out', 'demo') };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--exit') args.exit = true;
+    else if (argv[i] === '--out') args.out = path.resolve(argv[++i]);
+    else if (argv[i].startsWith('--out=')) args.out = path.resolve(argv[i].slice(6));
+    else throw new Error(`unknown argument ${argv[i]} (use --exit, --out DIR)`);
+  }
+  return args;
+}
+
+const started = Date.now();
+function say(line) {
+  const s = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
+  process.stdout.write(`[demo ${s}s] ${line}\n`);
+}
+
+/** A loopback inbox: the Approvals credential posts every new link here (as to Slack). */
+function startInbox() {
+  const notes = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      try {
+        notes.push(JSON.parse(body));
+      } catch {
+        // not JSON: ignore
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${server.address().port}/notify`, notes, close: () => server.close() }));
+  });
+}
+
+/** A template with the demo's folders: media and outbox under the output folder. */
+function editTemplate(name, out) {
+  const wf = JSON.parse(fs.readFileSync(path.join(ROOT, 'workflows', `${name}.json`), 'utf8'));
+  for (const n of wf.nodes) {
+    if (!n.type.startsWith('n8n-nodes-brand-infinity.')) continue;
+    if (n.type.endsWith('.platformPublisher')) n.parameters.outboxFolder = path.join(out, 'outbox');
+    if ('mediaFolder' in (n.parameters ?? {}) || /(voiceover|ffmpegAssembler|scenePoller|platformPublisher)$/.test(n.type)) {
+      n.parameters.mediaFolder = path.join(out, 'media');
+    }
+  }
+  const file = path.join(out, 'n8n-templates', `${name}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(wf, null, 1));
+  return { file, id: wf.id };
+}
+
+/** What a person does with a link: open the page, check it, click Approve (the form's POST). */
+async function approveLink(link) {
+  const page = await fetch(link.url);
+  const html = await page.text();
+  if (page.status !== 200 || !html.includes('value="approved"')) {
+    throw new Error(`approval page for ${link.entity} answered ${page.status} without an Approve button`);
+  }
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+  const field = (name) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
+  const form = new URLSearchParams({ approval: field('approval'), token: field('token'), decision: 'approved', feedback: '' });
+  const res = await fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  const result = await res.text();
+  if (res.status !== 200 || !result.includes('Approved')) throw new Error(`approving ${link.entity} answered ${res.status}: ${result.slice(0, 300)}`);
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const out = args.out;
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(path.join(out, 'reports'), { recursive: true });
+
+  say('building and packing the package');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['pack', '--pack-destination', out, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const tarball = path.join(out, fs.readdirSync(out).find((f) => f.endsWith('.tgz')));
+  const lib = require(path.join(ROOT, 'dist', 'lib'));
+
+  say('seeding the demo brand from examples/stride');
+  const dataDir = path.join(out, 'store');
+  const example = path.join(ROOT, 'examples', 'stride');
+  const brandSpec = JSON.parse(fs.readFileSync(path.join(example, 'brand.json'), 'utf8'));
+  const request = JSON.parse(fs.readFileSync(path.join(example, 'campaign-request.json'), 'utf8'));
+  let transport = await lib.EmbeddedTransport.open(dataDir);
+  let store = new lib.Store(transport);
+  const brand = await store.createBrand(brandSpec);
+  await lib.ingestGuidelines(
+    { store, embedder: lib.createEmbeddingProvider({ provider: 'local' }) },
+    { brandId: brand.brand_id, documentId: 'brand-book', text: fs.readFileSync(path.join(example, 'guidelines.md'), 'utf8') },
+  );
+  await transport.close();
+
+  say('provisioning n8n 2.41.1 (cached after the first run)');
+  const inbox = await startInbox();
+  const harness = await N8nHarness.create({ userFolder: path.join(out, 'n8n'), port: await preferredPort(5678) });
+  await harness.installPackage(tarball);
+  await harness.importCredentials([
+    { id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } },
+    {
+      id: 'bi-approvals',
+      name: 'Brand Infinity Approvals',
+      type: 'brandInfinityApprovalsApi',
+      data: { secret: randomBytes(48).toString('base64'), publicUrl: `${harness.editorUrl}/webhook/brand-infinity/approval`, ttlSeconds: 3600, notifyUrl: inbox.url },
+    },
+  ]);
+  const templates = TEMPLATES.map((t) => editTemplate(t, out));
+  await harness.importWorkflows(templates.map((t) => t.file));
+  for (const t of templates) await harness.publish(t.id);
+  await harness.start();
+  say(`n8n is running: editor ${harness.editorUrl} (executions are listed there)`);
+
+  let outcome;
+  try {
+    outcome = await runCampaign(harness, inbox, { ...request, brand_id: brand.brand_id });
+  } finally {
+    await harness.stop();
+    inbox.close();
+  }
+
+  say('collecting outputs');
+  transport = await lib.EmbeddedTransport.open(dataDir);
+  store = new lib.Store(transport);
+  let manifest;
+  try {
+    manifest = await collect(store, lib, out, outcome);
+  } finally {
+    await transport.close();
+  }
+  fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  printSummary(manifest, out);
+
+  if (args.exit) return;
+  await harness.start();
+  say(`n8n editor: ${harness.editorUrl}  (the campaign's executions are there; Ctrl+C stops n8n)`);
+  await new Promise((resolve) => process.once('SIGINT', resolve));
+  await harness.stop();
+}
+
+async function preferredPort(port) {
+  const free = await new Promise((resolve) => {
+    const s = require('node:net').createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  return free ? port : undefined;
+}
+
+/** Posts the request, then approves every link and nudges the poller until the posts are out. */
+async function runCampaign(harness, inbox, request) {
+  say(`submitting the campaign "${request.campaign_name}"`);
+  const res = await harness.webhook('brand-infinity/campaign', request);
+  if (res.status !== 202) throw new Error(`the campaign webhook answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const campaignId = res.body.campaign_id;
+  say(`campaign ${campaignId}: brief written (brand alignment ${res.body.brand_alignment_score})`);
+  const approved = [];
+  let handled = 0;
+  let last = '';
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error(`the campaign did not finish in ${TIMEOUT_MS / 60000} minutes (last: ${last})`);
+    while (handled < inbox.notes.length) {
+      const link = inbox.notes[handled++];
+      say(`approval link for the ${link.entity.replace('_', ' ')} arrived: opening it and clicking Approve`);
+      await approveLink(link);
+      approved.push({ entity: link.entity, entity_id: link.entity_id, approval_id: link.approval_id });
+    }
+    const status = await statusOf(harness, campaignId);
+    if (status.summary !== last) say((last = status.summary));
+    if (status.pillar === 'done') return { campaignId, approved };
+    if (status.pillar === 'production' && status.scenes_ready <= status.scenes_total) {
+      await harness.webhook('brand-infinity/scene-poller/poll', {});
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+}
+
+async function statusOf(harness, campaignId) {
+  const res = await fetch(`${harness.editorUrl}/webhook/brand-infinity/campaign/status?campaign_id=${campaignId}`);
+  const body = await res.json();
+  if (res.status !== 200) throw new Error(`campaign status answered ${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Reads the store after n8n stopped: outputs, posts, reports; writes the reports. */
+async function collect(store, lib, out, outcome) {
+  const { campaignId } = outcome;
+  const progress = await lib.campaignProgress(store, campaignId);
+  const video = progress.raw.videos[0];
+  const full = await store.getVideo(video.video_id);
+  const outputs = full.outputs.outputs;
+  const report = await lib.campaignReport(store, campaignId);
+  fs.writeFileSync(path.join(out, 'reports', 'campaign-report.json'), JSON.stringify(report, null, 2));
+  fs.writeFileSync(path.join(out, 'reports', 'campaign-report.html'), lib.campaignReportHtml(report));
+  const safety = await store.safetyReports(campaignId);
+  fs.writeFileSync(path.join(out, 'reports', 'safety-reports.json'), JSON.stringify(safety, null, 2));
+  const posts = report.posts
+    .filter((p) => p.status === 'published')
+    .map((p) => {
+      const receiptDir = path.join(out, 'outbox', p.platform_post_id ?? '');
+      return { ...p, outbox_folder: fs.existsSync(receiptDir) ? receiptDir : null };
+    });
+  return {
+    campaign_id: campaignId,
+    video_id: video.video_id,
+    outputs: {
+      master: outputs['9:16'].path,
+      wide: outputs['16:9'].path,
+      square: outputs['1:1'].path,
+      thumbnails: (full.outputs.thumbnails ?? []).map((t) => t.path),
+    },
+    posts,
+    reports: {
+      campaign_json: path.join(out, 'reports', 'campaign-report.json'),
+      campaign_html: path.join(out, 'reports', 'campaign-report.html'),
+      safety: path.join(out, 'reports', 'safety-reports.json'),
+    },
+    approvals: outcome.approved,
+    cost: report.cost,
+  };
+}
+
+function printSummary(m, out) {
+  say('done. Outputs:');
+  const rel = (p) => path.relative(process.cwd(), p);
+  process.stdout.write(
+    [
+      `  9:16 master (captions, voice)  ${rel(m.outputs.master)}`,
+      `  16:9                           ${rel(m.outputs.wide)}`,
+      `  1:1                            ${rel(m.outputs.square)}`,
+      `  thumbnails                     ${m.outputs.thumbnails.map(rel).join(', ')}`,
+      ...m.posts.map((p) => `  post (${p.platform})            ${p.outbox_folder ? rel(p.outbox_folder) : p.platform_post_id}`),
+      `  campaign report                ${rel(m.reports.campaign_html)} (and .json)`,
+      `  safety reports                 ${rel(m.reports.safety)}`,
+      `  manifest                       ${rel(path.join(out, 'manifest.json'))}`,
+      `  total cost                     $${m.cost.total_usd} (local providers are free)`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`demo failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
