@@ -138,6 +138,9 @@ async function main() {
   await harness.importWorkflows(templates.map((t) => t.file));
   for (const t of templates) await harness.publish(t.id);
   await harness.start();
+  // Published workflows are activated in the background after start: wait for the ones we call.
+  await harness.waitForWebhook('brand-infinity/campaign/status');
+  await harness.waitForWebhook('brand-infinity/approval');
   say(`n8n is running: editor ${harness.editorUrl} (executions are listed there)`);
 
   let outcome;

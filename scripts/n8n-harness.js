@@ -449,6 +449,22 @@ class N8nHarness {
     await Promise.all(workers.map((w) => w.stop()));
   }
 
+  /**
+   * Waits until n8n has registered a production webhook (answers anything but its own 404 "is not
+   * registered"). Call it with a request that is harmless for the workflow (e.g. a GET status path).
+   */
+  async waitForWebhook(webhookPath, { method = 'GET', timeoutMs = 120_000 } = {}) {
+    const url = `${this.editorUrl}/webhook/${webhookPath.replace(/^\//, '')}`;
+    const started = Date.now();
+    for (;;) {
+      const res = await fetch(url, { method });
+      const text = await res.text();
+      if (!(res.status === 404 && text.includes('is not registered'))) return;
+      if (Date.now() - started > timeoutMs) throw new Error(`webhook ${method} ${webhookPath} still not registered after ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
   /** Calls a production (or, with test: true, a test) webhook; body is parsed as JSON when possible. */
   async webhook(webhookPath, body, { method = 'POST', test = false, headers = {}, timeoutMs } = {}) {
     const url = `${this.editorUrl}/${test ? 'webhook-test' : 'webhook'}/${webhookPath.replace(/^\//, '')}`;

@@ -3,9 +3,9 @@
  * the store, Redis, n8n main plus two workers, the Veo fake as the paid video provider. The Scene
  * Poller runs overlap (two "Poll Now" calls at a time, plus its every-minute schedule) across the
  * workers: no job is polled twice at once, no scene is submitted or paid twice, and the video is
- * assembled once.
+ * assembled once; then duplicate Broadcaster calls on both workers publish it once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Client } from 'pg';
@@ -99,9 +99,10 @@ beforeAll(async () => {
 		return id;
 	});
 	const h = world.harness;
-	await h.importWorkflows([withVeo('production.json', world.work), withVeo('scene-poller.json', world.work)]);
+	await h.importWorkflows([withVeo('production.json', world.work), withVeo('scene-poller.json', world.work), join(ROOT, 'workflows', 'broadcaster.json')]);
 	await h.publish('biProduction00001');
 	await h.publish('biScenePoller0001');
+	await h.publish('biBroadcaster0001');
 	await h.start();
 	workers = [await h.startWorker({ concurrency: 4 }), await h.startWorker({ concurrency: 4 })];
 }, 25 * 60_000);
@@ -153,6 +154,19 @@ test('overlapping Scene Poller runs on two workers: each job polled one at a tim
 	}
 	expect([...pollsPerOperation.values()]).toEqual([POLLS_UNTIL_DONE, POLLS_UNTIL_DONE, POLLS_UNTIL_DONE]);
 
+	// Publishing from both workers at once: four duplicate webhooks together, then two retries, make
+	// one post in the outbox and one receipt.
+	const outbox = join(world.harness.userFolder, '.n8n', 'brand-infinity', 'outbox');
+	const together = await Promise.all([1, 2, 3, 4].map(() => h.webhook('brand-infinity/broadcaster', { video_id: videoId })));
+	const retries = [await h.webhook('brand-infinity/broadcaster', { video_id: videoId }), await h.webhook('brand-infinity/broadcaster', { video_id: videoId })];
+	for (const r of [...together, ...retries]) expect([r.status, Array.isArray(r.body)]).toEqual([200, true]);
+	const outcomes = [...together, ...retries].map((r) => r.body[0].outcome as string);
+	expect(outcomes.filter((o) => o === 'published')).toHaveLength(1);
+	expect(outcomes.every((o) => ['published', 'already_published', 'in_progress'].includes(o))).toBe(true);
+	expect(new Set([...together, ...retries].map((r) => r.body[0].post.post_id)).size).toBe(1);
+	const posts = readdirSync(outbox).filter((d) => existsSync(join(outbox, d, 'receipt.json')));
+	expect(posts).toHaveLength(1);
+
 	// Both workers ran executions, and every execution a worker started, it finished (a stopping
 	// worker finishes what it runs first).
 	await h.stopWorkers();
@@ -190,5 +204,7 @@ test('overlapping Scene Poller runs on two workers: each job polled one at a tim
 		expect(v.approval_status).toBe('pending');
 		const [assembled] = await sql.rows<{ n: number }>("select count(*)::int as n from campaign_audit_log where action = 'assemble' and entity_id = $1", [videoId]);
 		expect(assembled.n).toBe(1);
+		const receipts = await sql.rows<{ publication_status: string }>('select publication_status from platform_posts where video_id = $1', [videoId]);
+		expect(receipts).toEqual([{ publication_status: 'published' }]);
 	});
 }, 20 * 60_000);

@@ -81,6 +81,12 @@ describe.each(templates)('%s', (_file, t) => {
 		}
 	});
 
+	test('every webhook has its own webhookId (without one n8n never registers the production URL)', () => {
+		const hooks = t.nodes.filter((x) => x.type === 'n8n-nodes-base.webhook') as Array<TemplateNode & { webhookId?: string }>;
+		for (const n of hooks) expect([n.name, typeof n.webhookId === 'string' && n.webhookId.length > 0]).toEqual([n.name, true]);
+		expect(new Set(hooks.map((n) => n.webhookId)).size).toBe(hooks.length);
+	});
+
 	test('Execute Workflow nodes call templates that exist', () => {
 		for (const n of t.nodes.filter((x) => x.type === 'n8n-nodes-base.executeWorkflow')) {
 			const ref = n.parameters.workflowId as { value: string };
