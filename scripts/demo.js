@@ -262,7 +262,7 @@ function printSummary(m, out) {
       `  16:9                           ${rel(m.outputs.wide)}`,
       `  1:1                            ${rel(m.outputs.square)}`,
       `  thumbnails                     ${m.outputs.thumbnails.map(rel).join(', ')}`,
-      ...m.posts.map((p) => `  post (${p.platform})            ${p.outbox_folder ? rel(p.outbox_folder) : p.platform_post_id}`),
+      ...m.posts.map((p) => `  ${`post (${p.platform})`.padEnd(31)}${p.outbox_folder ? rel(p.outbox_folder) : p.platform_post_id}`),
       `  campaign report                ${rel(m.reports.campaign_html)} (and .json)`,
       `  safety reports                 ${rel(m.reports.safety)}`,
       `  manifest                       ${rel(path.join(out, 'manifest.json'))}`,

@@ -236,7 +236,7 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 			hashtags: input.hashtags,
 			override: input.caption,
 		});
-		const judgement = deps.judgeCaption && gate === 'pass' ? await deps.judgeCaption({ campaignId: source.campaignId, platform: target.platform, caption: caption.caption, hashtags: caption.hashtags }) : undefined;
+		const judgement = deps.judgeCaption ? await deps.judgeCaption({ campaignId: source.campaignId, platform: target.platform, caption: caption.caption, hashtags: caption.hashtags }) : undefined;
 		const targetGate: PublishGate = judgement && judgement.route !== 'pass' ? 'human_review' : gate;
 		const req: PublishRequest = {
 			...keyOf,

@@ -41,7 +41,9 @@ export async function campaignProgress(store: Store, campaignId: string): Promis
 		summary = `published: ${published} post${published === 1 ? '' : 's'}`;
 	} else if (posts.length || videos.some((v) => v.status === 'approved')) {
 		pillar = 'broadcaster';
-		summary = `broadcaster: ${published} of ${posts.length} post${posts.length === 1 ? '' : 's'} published`;
+		summary = posts.length
+			? `broadcaster: ${published} of ${posts.length} post${posts.length === 1 ? '' : 's'} published`
+			: 'broadcaster: judging the video, writing captions, publishing';
 	} else if (videos.length) {
 		pillar = 'production';
 		const assembled = videos.filter((v) => v.master).length;
