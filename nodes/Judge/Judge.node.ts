@@ -105,10 +105,13 @@ export class Judge implements INodeType {
 				default: {},
 				displayOptions: ops(['checkVideo']),
 				options: [
+					{ displayName: 'Black Stretch That Fails (Seconds)', name: 'blackMinSeconds', type: 'number', default: 1, description: 'A black picture this long or longer fails the black-frames check' },
+					{ displayName: 'Frozen Stretch That Fails (Seconds)', name: 'freezeMinSeconds', type: 'number', default: 2, description: 'A still picture this long or longer fails the frozen-frames check' },
 					{ displayName: 'Max Duration (Seconds)', name: 'maxDurationSeconds', type: 'number', default: 60 },
 					{ displayName: 'Min Duration (Seconds)', name: 'minDurationSeconds', type: 'number', default: 15 },
 					{ displayName: 'Min Short Side (Pixels)', name: 'minShortSide', type: 'number', default: 720 },
 					{ displayName: 'Require Audio', name: 'requireAudio', type: 'boolean', default: true },
+					{ displayName: 'Silence That Fails (Seconds)', name: 'silenceMinSeconds', type: 'number', default: 2, description: 'Silence this long or longer fails the silence check (e.g. raise it for a silent end card)' },
 					{ displayName: 'Target Loudness (LUFS)', name: 'targetLufs', type: 'number', default: -14 },
 				],
 			},

@@ -4,24 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+
+import { freePort } from './postgres15';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
 export interface Redis {
 	port: number;
 	stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.once('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address() as { port: number };
-			srv.close(() => resolve(port));
-		});
-	});
 }
 
 function ping(port: number): Promise<boolean> {
