@@ -95,8 +95,34 @@ async function approveLink(link) {
   if (res.status !== 200 || !result.includes('Approved')) throw new Error(`approving ${link.entity} answered ${res.status}: ${result.slice(0, 300)}`);
 }
 
+/** ffmpeg, ffprobe, espeak-ng and the caption font: installed with apt when missing (as root), else a clear stop. */
+function provisionTools() {
+  const has = (cmd) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = [];
+  if (!has('ffmpeg') || !has('ffprobe')) missing.push('ffmpeg');
+  if (!has('espeak-ng')) missing.push('espeak-ng');
+  if (!fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) missing.push('fonts-dejavu-core');
+  if (!missing.length) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !has('apt-get')) {
+    throw new Error(`the demo needs ${missing.join(', ')}: install them (Debian/Ubuntu: sudo apt-get install -y ${missing.join(' ')}) and run it again`);
+  }
+  say(`installing ${missing.join(', ')} with apt`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  provisionTools();
   const out = args.out;
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(path.join(out, 'reports'), { recursive: true });
