@@ -7,7 +7,7 @@
  * it is. What no transcode can fix (too long, too short, no video) is refused naming the field.
  * Transcodes are cached by source and plan, so a retry reuses the file (seed: "reuse formatted assets").
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -252,7 +252,8 @@ export async function formatForPlatform(target: FormatTarget, assets: SourceAsse
 	const reused = existsSync(out);
 	if (!reused) {
 		await mkdir(dir, { recursive: true });
-		const tmp = join(dir, `.${key}.${process.pid}.${Date.now()}.tmp.mp4`);
+		// Unique per call: two executions in one worker may transcode the same file at the same moment.
+		const tmp = join(dir, `.${key}.${process.pid}.${randomBytes(6).toString('hex')}.tmp.mp4`);
 		try {
 			await runTool(opts.ffmpegPath ?? 'ffmpeg', ffmpegArgs(chosen.asset.path, tmp, plan), { timeoutMs: opts.timeoutMs ?? 30 * 60_000 });
 			await rename(tmp, out);

@@ -65,12 +65,17 @@ begin
   if p_post ? 'publish_options' and jsonb_typeof(p_post -> 'publish_options') not in ('object', 'null') then
     perform bi_raise('BI400', 'publish_options must be an object', jsonb_build_object('field', 'publish_options'));
   end if;
+  -- Two callers with a new key at once (duplicate webhooks on two workers) would both find no row
+  -- and both insert; the key's transaction lock makes the second wait and then find the first's.
+  perform pg_advisory_xact_lock(hashtextextended('bi_platform_post:' || v_key, 0));
   select * into p from platform_posts where idempotency_key = v_key for update;
   if found then
     return p;
   end if;
   p.campaign_id := bi_arg_uuid(p_post, 'campaign_id', true);
   p.variant_id := bi_arg_uuid(p_post, 'variant_id');
+  -- One publication per campaign x variant, also when two platforms' posts are created at once.
+  perform pg_advisory_xact_lock(hashtextextended('bi_publication:' || p.campaign_id::text || ':' || coalesce(p.variant_id::text, ''), 0));
   select publication_id into v_pub from publications
    where campaign_id = p.campaign_id and variant_id is not distinct from p.variant_id order by created_at limit 1;
   if v_pub is null then

@@ -128,3 +128,36 @@ test('four concurrent Publish Due runs: every due post published exactly once, n
 		{ status: 'published', n: due },
 	]);
 });
+
+test('eight first attempts at the same new post on separate connections: one row, one publication, no error', async () => {
+	const main = new Store(opened[0]);
+	const clip = await testClip({ width: 360, height: 640, seconds: 3 });
+	const brand = await main.createBrand({ brand_name: 'Race' });
+	const campaign = await main.createCampaign({ campaign_name: 'Race', brand_id: brand.brand_id, budget_limit_usd: '10' });
+	const variant = await main.createVariant({ campaign_id: campaign.campaign_id, variant_type: 'serious' });
+	const pools = await Promise.all(Array.from({ length: 8 }, () => PostgresTransport.open({ connectionString: pg!.connectionString, maxConnections: 1 })));
+	opened.push(...pools);
+	const key = `race-${randomBytes(6).toString('hex')}`;
+	const row = (platform: string) => ({
+		campaign_id: campaign.campaign_id,
+		variant_id: variant.variant_id,
+		platform,
+		account_id: 'race',
+		idempotency_key: `${key}-${platform}`,
+		formatted_video_url: clip,
+		caption: 'Same post, eight callers',
+		hashtags: ['#race'],
+	});
+	// Eight callers of one post, and (the other half) the first posts of two platforms of one variant.
+	const begun = await Promise.all(pools.map((t, i) => new Store(t).beginPublish(row(i % 2 ? 'outbox' : 'tiktok'), `worker-${i}`, 60)));
+	const actions = begun.map((b) => b.action as string);
+	expect(actions.filter((a) => a === 'publish')).toHaveLength(2);
+	expect(actions.filter((a) => a !== 'publish').every((a) => a === 'busy')).toBe(true);
+	const rows = await opened[0].withSession((s) =>
+		s.rows<{ n: number; pubs: number }>(
+			'select count(*)::int as n, count(distinct publication_id)::int as pubs from platform_posts where idempotency_key like $1',
+			[`${key}-%`],
+		),
+	);
+	expect(rows[0]).toEqual({ n: 2, pubs: 1 });
+});
