@@ -16,6 +16,7 @@
  *   performance_metrics (engagement_rate, read by hook scoring), one SQL call per post.
  */
 import { existsSync } from 'node:fs';
+import { isAbsolute as isAbsolutePath, relative as relativePath, resolve as resolvePath, sep as pathSep } from 'node:path';
 
 import { ValidationError } from '../domain/errors';
 import type { Publisher, PublishPlatform, SocialPlatform } from '../providers/publish/types';
@@ -53,6 +54,32 @@ export interface BroadcastDeps {
 	 * but pass holds that post for a person (the video itself passed the gate).
 	 */
 	judgeCaption?: CaptionJudge;
+	/**
+	 * The public URL of a local media file, when the media folder is served somewhere (Instagram and
+	 * Blotato fetch the video from a URL instead of taking an upload). See publicMediaUrl.
+	 */
+	publicUrlOf?: (path: string) => string | undefined;
+}
+
+/**
+ * Maps files under `mediaDir` to URLs under `baseUrl` (a web server, CDN or bucket that serves
+ * that folder as it is); a file outside the folder has no URL.
+ */
+export function publicMediaUrl(baseUrl: string, mediaDir: string): (path: string) => string | undefined {
+	let base: URL;
+	try {
+		base = new URL(baseUrl);
+	} catch {
+		throw new ValidationError(`Public Media URL must be an absolute http(s) URL, got ${JSON.stringify(baseUrl)}`, 'public_media_url');
+	}
+	if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new ValidationError('Public Media URL must be an http(s) URL', 'public_media_url');
+	const root = resolvePath(mediaDir);
+	const prefix = base.toString().replace(/\/+$/, '');
+	return (path: string) => {
+		const rel = relativePath(root, resolvePath(path));
+		if (!rel || rel.startsWith('..') || isAbsolutePath(rel)) return undefined;
+		return `${prefix}/${rel.split(pathSep).map(encodeURIComponent).join('/')}`;
+	};
 }
 
 export interface CaptionJudgement extends Json {
@@ -146,7 +173,7 @@ function receipt(post: Json, outcome: PublishOutcome, extra: Partial<BroadcastRe
 export async function publishStoredPost(deps: BroadcastDeps, post: Json): Promise<BroadcastReceipt> {
 	if (post.publication_status === 'published') return receipt(post, 'already_published');
 	if (post.publication_status === 'cancelled') return receipt(post, 'cancelled');
-	const req = requestOfPost(post);
+	const req = { ...requestOfPost(post), videoUrl: deps.publicUrlOf?.(post.formatted_video_url as string) };
 	if (!existsSync(req.videoPath)) {
 		throw new ValidationError(`the formatted video of platform_post ${String(post.post_id)} is gone: ${req.videoPath}`, 'formatted_video_url');
 	}
@@ -241,6 +268,7 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 		const req: PublishRequest = {
 			...keyOf,
 			videoPath: format.path,
+			videoUrl: deps.publicUrlOf?.(format.path),
 			caption: caption.caption,
 			hashtags: caption.hashtags,
 			title: caption.title,

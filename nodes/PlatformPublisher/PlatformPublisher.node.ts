@@ -9,7 +9,7 @@ import {
 } from 'n8n-workflow';
 import { dirname, join } from 'node:path';
 
-import { broadcastVideo, checkStatus, fetchMetrics, publishDue, publishPost, type BroadcastDeps, type PublishGate, type PublisherTarget } from '../../lib/broadcast/broadcaster';
+import { broadcastVideo, checkStatus, fetchMetrics, publicMediaUrl, publishDue, publishPost, type BroadcastDeps, type PublishGate, type PublisherTarget } from '../../lib/broadcast/broadcaster';
 import type { YouTubeFormat } from '../../lib/broadcast/format';
 import { createPublisher } from '../../lib/providers/publish/registry';
 import type { PublishPlatform, Publisher, SocialPlatform } from '../../lib/providers/publish/types';
@@ -149,6 +149,16 @@ export class PlatformPublisher implements INodeType {
 			moderationProperty({ show: { operation: ['publish'], judgeCaptions: [true] } }),
 			embeddingProperty({ show: { operation: ['publish'], judgeCaptions: [true] } }),
 			...llmProperties(ops(['publish'])),
+			{
+				displayName: 'Public Media URL',
+				name: 'publicMediaUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://media.example.com/brand-infinity',
+				description:
+					'The public http(s) URL where the Media Folder is served as it is (a web server, a CDN, or a bucket synced from it). Instagram and Blotato fetch the video from there; without it they cannot publish.',
+				displayOptions: { show: { operation: ['publish', 'publishDue'] } },
+			},
 			{
 				displayName: 'Outbox Folder',
 				name: 'outboxFolder',
@@ -291,5 +301,7 @@ async function depsFor(ctx: IExecuteFunctions, store: Store, i: number, owner: s
 			judgeCaption = captionJudgeFor({ store, moderation: await moderationFor(ctx, i), embedder: await embedderFor(ctx, i, { meter }) });
 		}
 	}
-	return { store, owner, mediaDir: media, llm, publisherFor, judgeCaption };
+	const publicBase = ['publish', 'publishDue'].includes(operation) ? String(ctx.getNodeParameter('publicMediaUrl', i, '') ?? '').trim() : '';
+	const publicUrlOf = publicBase ? publicMediaUrl(publicBase, media) : undefined;
+	return { store, owner, mediaDir: media, llm, publisherFor, judgeCaption, publicUrlOf };
 }

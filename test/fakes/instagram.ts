@@ -23,6 +23,16 @@ import { HttpError, type Reply } from './openai';
 import { startMediaHost, type MediaHost } from './media-host';
 import { bearer, startPlatformServer, type PlatformRequest, type PlatformServer } from './youtube';
 
+/** Meta fetches any public URL: here any http(s) URL the test serves (a 4xx/5xx or no server: null). */
+async function fetchBytes(url: string): Promise<Buffer | null> {
+	try {
+		const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+		return res.ok ? Buffer.from(await res.arrayBuffer()) : null;
+	} catch {
+		return null;
+	}
+}
+
 export interface InstagramFakeOptions {
 	token: string;
 	igUserId: string;
@@ -117,7 +127,7 @@ export async function startInstagramFake(opts: InstagramFakeOptions): Promise<In
 		const id = numericId('17');
 		const c: FakeContainer = { id, videoUrl: p.video_url, caption, statusCode: 'IN_PROGRESS', status: 'In Progress: Media is still being processed.', polls: 0 };
 		// Meta fetches the video now; a failure shows up in the container's status.
-		const bytes = p.video_url.startsWith(media.url) ? await media.read(p.video_url) : null;
+		const bytes = p.video_url.startsWith(media.url) ? await media.read(p.video_url) : await fetchBytes(p.video_url);
 		if (!bytes) c.fetchError = 'Error: Media download has failed. The media URI doesn\'t meet our requirements. (2207052)';
 		else if (bytes.subarray(4, 8).toString('latin1') !== 'ftyp') c.fetchError = 'Error: The video file is not a supported format. (2207026)';
 		else c.bytes = bytes;

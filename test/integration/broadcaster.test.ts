@@ -5,11 +5,12 @@
  * posts, the due claim, status polling, and metrics flowing into the hook scoring's past performance.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { broadcastVideo, checkStatus, fetchMetrics, publishDue, publishPost, type BroadcastDeps, type PublisherTarget } from '../../lib/broadcast/broadcaster';
+import { broadcastVideo, checkStatus, fetchMetrics, publicMediaUrl, publishDue, publishPost, type BroadcastDeps, type PublisherTarget } from '../../lib/broadcast/broadcaster';
 import { writePlatformCaption } from '../../lib/broadcast/captions';
 import { createEmbeddingProvider, createModerationProvider } from '../../lib/providers/registry';
 import { captionJudgeFor } from '../../lib/strategy/judge/service';
@@ -23,6 +24,7 @@ import { OutboxPublisher } from '../../lib/providers/publish/outbox';
 import { createPublisher } from '../../lib/providers/publish/registry';
 import { PLATFORM_SPECS, composePostText, type Publisher } from '../../lib/providers/publish/types';
 import { startOpenAiFake, type OpenAiFake } from '../fakes/openai';
+import { startInstagramFake } from '../fakes/instagram';
 import { startTikTokFake, type TikTokFake } from '../fakes/tiktok';
 import { renderClip, seedVideo, type SeededVideo } from '../helpers/broadcast';
 import { tempStore } from '../helpers/store';
@@ -218,6 +220,43 @@ describe('publish, hold, schedule', () => {
 		const reports = await sql<{ route: string }>("select route from safety_reports where entity = 'caption' and campaign_id = $1 order by created_at", [seeded.campaignId]);
 		expect(reports.map((r) => r.route)).toEqual(['pass', 'reject']);
 		expect((await new OutboxPublisher({ outboxDir: outboxDir() }).list()).filter((r) => r.accountId === 'judged-dirty')).toHaveLength(0);
+	});
+
+	test('Instagram pulls the video from the Public Media URL: the media folder served over http, the reel published once', async () => {
+		// A web server over the media folder, as a user would put one (or a CDN) in front of it.
+		const server = createServer((req, res) => {
+			const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/^\/media\//, '');
+			const file = join(dir, rel);
+			if (rel.split('/').includes('..') || !existsSync(file)) {
+				res.writeHead(404).end();
+				return;
+			}
+			res.writeHead(200, { 'content-type': 'video/mp4' });
+			createReadStream(file).pipe(res);
+		});
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+		const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/media`;
+		const ig = await startInstagramFake({ token: 'IGQ-test-token', igUserId: '17841400000000009', processingPolls: 1 });
+		try {
+			const publisherFor = () => createPublisher({ platform: 'instagram', accessToken: 'IGQ-test-token', baseUrl: ig.graphUrl, igUserId: '17841400000000009', pollIntervalMs: 10 });
+			const target = { platform: 'instagram' as const, accountId: 'ig-main' };
+			// Without the URL Instagram cannot fetch the file: refused before any request, nothing posted.
+			await expect(broadcastVideo(deps({ publisherFor }), { videoId: seeded.videoId, targets: [{ ...target, accountId: 'ig-none' }] })).rejects.toMatchObject({ field: 'videoUrl' });
+			const [reel] = await broadcastVideo(deps({ publisherFor, publicUrlOf: publicMediaUrl(base, dir) }), { videoId: seeded.videoId, targets: [target] });
+			expect(reel).toMatchObject({ outcome: 'published', post: { publication_status: 'published', platform: 'instagram' } });
+			const containers = [...ig.containers.values()];
+			expect(containers).toHaveLength(1);
+			expect(containers[0].videoUrl.startsWith(`${base}/videos/`)).toBe(true);
+			expect(containers[0].statusCode).toBe('PUBLISHED');
+			expect((await broadcastVideo(deps({ publisherFor, publicUrlOf: publicMediaUrl(base, dir) }), { videoId: seeded.videoId, targets: [target] }))[0].outcome).toBe('already_published');
+			expect(ig.containers.size).toBe(1);
+			// A file outside the served folder has no URL; a base that is not http(s) is refused.
+			expect(publicMediaUrl(base, join(dir, 'media'))(seeded.outputs['9:16'])).toBeUndefined();
+			expect(() => publicMediaUrl('ftp://x', dir)).toThrow(expect.objectContaining({ field: 'public_media_url' }));
+		} finally {
+			await ig.close();
+			server.close();
+		}
 	});
 
 	test('scheduled: waits until due; Publish Due publishes it once; a second run finds nothing', async () => {
