@@ -31,6 +31,10 @@ async function seed() {
 	const emotional = await store.createVariant({ campaign_id: campaignId, variant_type: 'emotional' });
 	const h = humorous.variant_id as string;
 	const s = serious.variant_id as string;
+	// Created within the same millisecond, the three would tie on created_at (the report's order and
+	// its default baseline): spread them so the order is the creation order.
+	await sql.rows("update variants set created_at = created_at - interval '3 seconds' where variant_id = $1", [h]);
+	await sql.rows("update variants set created_at = created_at - interval '2 seconds' where variant_id = $1", [s]);
 	await store.recordCost({ campaignId, pillar: 'strategist', costType: 'api_cost', amount: 120_000 });
 	await store.recordCost({ campaignId, variantId: h, pillar: 'copywriter', costType: 'api_cost', amount: 30_000 });
 	await store.recordCost({ campaignId, variantId: h, pillar: 'production', costType: 'api_cost', amount: 4_000_000 });
