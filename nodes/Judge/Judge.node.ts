@@ -143,6 +143,7 @@ export class Judge implements INodeType {
 						},
 						{
 							videoId,
+							video,
 							aspect: this.getNodeParameter('aspect', i) as VideoAspect,
 							filePath: (this.getNodeParameter('filePath', i, '') as string) || null,
 							caption: this.getNodeParameter('caption', i, '') as string,

@@ -7,7 +7,6 @@
  *       outbox post and one receipt;
  *   (b) a scheduled post is published by the Publish Due path exactly once, however many runs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { broadcastVideo, type PublisherTarget } from '../../lib/broadcast/broadcaster';
@@ -16,7 +15,7 @@ import { LocalLlmProvider } from '../../lib/providers/llm/local';
 import { OutboxPublisher } from '../../lib/providers/publish/outbox';
 import type { Publisher } from '../../lib/providers/publish/types';
 import { seedVideo, type SeededVideo } from '../helpers/broadcast';
-import { e2eWorld, ROOT, type E2eWorld } from '../helpers/e2e';
+import { e2eWorld, editedTemplate, type E2eWorld } from '../helpers/e2e';
 
 let world: E2eWorld;
 let seeded: SeededVideo;
@@ -69,10 +68,9 @@ beforeAll(async () => {
 		gateSilent = await seedVideo(store, join(base, 'media'), { name: 'Gate silent', audio: false });
 	});
 	// The test clips are short and small: the user tunes the gate's expectations in Judge Video.
-	const template = JSON.parse(readFileSync(join(ROOT, 'workflows', 'broadcaster.json'), 'utf8')) as { nodes: Array<{ name: string; parameters: Record<string, unknown> }> };
-	template.nodes.find((n) => n.name === 'Judge Video')!.parameters.expect = { minDurationSeconds: 3, minShortSide: 360 };
-	const edited = join(world.work, 'broadcaster.json');
-	writeFileSync(edited, JSON.stringify(template));
+	const edited = editedTemplate('broadcaster.json', world.work, (nodes) => {
+		nodes.find((n) => n.name === 'Judge Video')!.parameters.expect = { minDurationSeconds: 3, minShortSide: 360 };
+	});
 	await world.start([edited], ['biBroadcaster0001']);
 }, 20 * 60_000);
 

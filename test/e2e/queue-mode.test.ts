@@ -5,13 +5,13 @@
  * workers: no job is polled twice at once, no scene is submitted or paid twice, and the video is
  * assembled once; then duplicate Broadcaster calls on both workers publish it once.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Client } from 'pg';
 
 import { startGeminiFake, type GeminiFake } from '../fakes/gemini-veo';
-import { e2eWorld, ROOT, type E2eWorld } from '../helpers/e2e';
+import { e2eWorld, editedTemplate, type E2eWorld } from '../helpers/e2e';
 import { startPostgres15, type Postgres15 } from '../helpers/postgres15';
 import { startRedis, type Redis } from '../helpers/redis';
 
@@ -25,23 +25,19 @@ let world: E2eWorld;
 let scriptId: string;
 let workers: Array<{ output: () => { stdout: string; stderr: string } }>;
 
-type Node = { name: string; type: string; parameters: Record<string, unknown>; credentials?: Record<string, unknown> };
-
 /** A template with the Veo provider configured where the local generator was. */
 function withVeo(file: string, work: string): string {
-	const wf = JSON.parse(readFileSync(join(ROOT, 'workflows', file), 'utf8')) as { nodes: Node[] };
-	for (const n of wf.nodes) {
-		if (n.name === 'Route Scenes' || n.name === 'Poll Due Jobs') {
-			n.parameters.generators = ['gemini'];
-			n.credentials = { ...n.credentials, brandInfinityGeminiApi: { id: 'bi-gemini', name: 'Gemini' } };
+	return editedTemplate(file, work, (nodes) => {
+		for (const n of nodes) {
+			if (n.name === 'Route Scenes' || n.name === 'Poll Due Jobs') {
+				n.parameters.generators = ['gemini'];
+				n.credentials = { ...n.credentials, brandInfinityGeminiApi: { id: 'bi-gemini', name: 'Gemini' } };
+			}
+			// The fake's media host is on 127.0.0.1, which the SSRF guard refuses by default.
+			if (n.name === 'Poll Due Jobs') n.parameters.allowPrivateNetwork = true;
+			if (n.name === 'Assemble') n.parameters.size = 'draft';
 		}
-		// The fake's media host is on 127.0.0.1, which the SSRF guard refuses by default.
-		if (n.name === 'Poll Due Jobs') n.parameters.allowPrivateNetwork = true;
-		if (n.name === 'Assemble') n.parameters.size = 'draft';
-	}
-	const out = join(work, file);
-	writeFileSync(out, JSON.stringify(wf));
-	return out;
+	});
 }
 
 const scene = (n: number) => ({
@@ -106,10 +102,10 @@ beforeAll(async () => {
 	const h = world.harness;
 	// A local voice may end a few seconds before the picture: the test tunes Judge Video's silence
 	// threshold, as a user with a silent end card would, so the post is published straight away.
-	const broadcaster = JSON.parse(readFileSync(join(ROOT, 'workflows', 'broadcaster.json'), 'utf8')) as { nodes: Node[] };
-	broadcaster.nodes.find((n) => n.name === 'Judge Video')!.parameters.expect = { silenceMinSeconds: 8 };
-	writeFileSync(join(world.work, 'broadcaster.json'), JSON.stringify(broadcaster));
-	await h.importWorkflows([withVeo('production.json', world.work), withVeo('scene-poller.json', world.work), join(world.work, 'broadcaster.json')]);
+	const broadcaster = editedTemplate('broadcaster.json', world.work, (nodes) => {
+		nodes.find((n) => n.name === 'Judge Video')!.parameters.expect = { silenceMinSeconds: 8 };
+	});
+	await h.importWorkflows([withVeo('production.json', world.work), withVeo('scene-poller.json', world.work), broadcaster]);
 	await h.publish('biProduction00001');
 	await h.publish('biScenePoller0001');
 	await h.publish('biBroadcaster0001');

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -28,6 +28,25 @@ export interface E2eWorld {
 	/** Starts n8n with the templates imported and published (ids in `publish`). */
 	start(templates: string[], publish: string[]): Promise<void>;
 	close(): Promise<void>;
+}
+
+export interface TemplateNode {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, unknown>;
+}
+
+/**
+ * A copy of workflows/<file> in `dir` after `edit` changed its nodes (what a user changes in the
+ * editor before activating): the path to import.
+ */
+export function editedTemplate(file: string, dir: string, edit: (nodes: TemplateNode[]) => void): string {
+	const wf = JSON.parse(readFileSync(join(ROOT, 'workflows', file), 'utf8')) as { nodes: TemplateNode[] };
+	edit(wf.nodes);
+	const out = join(dir, file);
+	writeFileSync(out, JSON.stringify(wf));
+	return out;
 }
 
 export interface E2eOptions {

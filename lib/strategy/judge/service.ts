@@ -104,6 +104,8 @@ export type VideoAspect = (typeof VIDEO_ASPECTS)[number];
 export interface PublicationJudgeInput {
 	/** The assembled video: its output of `aspect` is judged (default the 9:16 master). */
 	videoId?: string | null;
+	/** The video's row when the caller has already read it (saves a second read of the same row). */
+	video?: Json | null;
 	aspect?: VideoAspect;
 	/** A file to judge instead of a stored video's output (e.g. a platform-formatted copy). */
 	filePath?: string | null;
@@ -132,7 +134,7 @@ export async function judgePublication(deps: JudgeDeps, input: PublicationJudgeI
 	let path = input.filePath ?? null;
 	let expect: Partial<MediaExpectations> = { ...input.expect };
 	if (input.videoId) {
-		const video = await deps.store.getVideo(input.videoId);
+		const video = input.video && input.video.video_id === input.videoId ? input.video : await deps.store.getVideo(input.videoId);
 		campaignId = campaignId ?? ((video.campaign_id as string | null) ?? null);
 		const outputs = ((video.outputs as Json | null)?.outputs ?? {}) as Record<string, { path?: string; width?: number; height?: number }>;
 		const output = outputs[aspect];
