@@ -17,6 +17,9 @@ import type { Publisher } from '../../lib/providers/publish/types';
 import { seedVideo, type SeededVideo } from '../helpers/broadcast';
 import { e2eWorld, editedTemplate, type E2eWorld } from '../helpers/e2e';
 
+// Each step calls real n8n (webhooks, ffmpeg, the store): jest's 5 s default is not a bound on them.
+jest.setTimeout(180_000);
+
 let world: E2eWorld;
 let seeded: SeededVideo;
 let outboxDir: string;

@@ -23,6 +23,9 @@ interface Manifest {
 	approvals: Array<{ entity: string; entity_id: string; approval_id: string }>;
 }
 
+// Each step calls real n8n (webhooks, ffmpeg, the store): jest's 5 s default is not a bound on them.
+jest.setTimeout(180_000);
+
 let out: string;
 let manifest: Manifest;
 let log = '';
