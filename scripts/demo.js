@@ -21,6 +21,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 const { N8nHarness } = require('./n8n-harness');
+const { METRICS_LABEL, PLATFORM_NAMES, simulateAudience, startPlatforms } = require('./demo-platforms');
 
 const ROOT = path.join(__dirname, '..');
 const TEMPLATES = ['campaign', 'strategist', 'copywriter', 'production', 'scene-poller', 'approvals', 'broadcaster', 'analytics'];
@@ -65,10 +66,11 @@ function startInbox() {
 }
 
 /** A template with the demo's folders: media and outbox under the output folder. */
-function editTemplate(name, out) {
+function editTemplate(name, out, platforms) {
   const wf = JSON.parse(fs.readFileSync(path.join(ROOT, 'workflows', `${name}.json`), 'utf8'));
   for (const n of wf.nodes) {
     if (!n.type.startsWith('n8n-nodes-brand-infinity.')) continue;
+    platforms.editNode(n);
     if (n.type.endsWith('.platformPublisher')) n.parameters.outboxFolder = path.join(out, 'outbox');
     if ('mediaFolder' in (n.parameters ?? {}) || /(voiceover|ffmpegAssembler|scenePoller|platformPublisher)$/.test(n.type)) {
       n.parameters.mediaFolder = path.join(out, 'media');
@@ -149,7 +151,9 @@ async function main() {
 
   say('provisioning n8n 2.41.1 (cached after the first run)');
   const inbox = await startInbox();
-  const harness = await N8nHarness.create({ userFolder: path.join(out, 'n8n'), port: await preferredPort(5678) });
+  const platforms = await startPlatforms({ mediaDir: path.join(out, 'media') });
+  say(`started loopback fakes of ${platforms.describe()}: they speak each platform's API, nothing leaves this machine`);
+  const harness = await N8nHarness.create({ userFolder: path.join(out, 'n8n'), port: await preferredPort(5678), provision: true });
   await harness.installPackage(tarball);
   await harness.importCredentials([
     { id: 'bi-store', name: 'Brand Infinity Store', type: 'brandInfinityStoreApi', data: { backend: 'embedded', dataDir } },
@@ -159,8 +163,9 @@ async function main() {
       type: 'brandInfinityApprovalsApi',
       data: { secret: randomBytes(48).toString('base64'), publicUrl: `${harness.editorUrl}/webhook/brand-infinity/approval`, ttlSeconds: 3600, notifyUrl: inbox.url },
     },
+    ...platforms.credentials,
   ]);
-  const templates = TEMPLATES.map((t) => editTemplate(t, out));
+  const templates = TEMPLATES.map((t) => editTemplate(t, out, platforms));
   await harness.importWorkflows(templates.map((t) => t.file));
   for (const t of templates) await harness.publish(t.id);
   await harness.start();
@@ -172,9 +177,11 @@ async function main() {
   let outcome;
   try {
     outcome = await runCampaign(harness, inbox, { ...request, brand_id: brand.brand_id });
+    outcome.comparison = await measureVariants(harness, platforms, out, outcome.campaignId);
   } finally {
     await harness.stop();
     inbox.close();
+    await platforms.close();
   }
 
   say('collecting outputs');
@@ -234,6 +241,25 @@ async function runCampaign(harness, inbox, request) {
   }
 }
 
+/**
+ * The A/B comparison on the demo's data: a simulated audience on the fakes and in the outbox (see
+ * demo-platforms.js), read by the Analytics template's Fetch Metrics like real counters, then its
+ * Compare Variants endpoint.
+ */
+async function measureVariants(harness, platforms, out, campaignId) {
+  const status = await statusOf(harness, campaignId);
+  const order = status.variants.map((v) => v.variant_id);
+  await simulateAudience(platforms, status.raw.posts, path.join(out, 'outbox'), order);
+  say('a simulated audience watched the posts (counters set on the fakes and in the outbox); fetching metrics');
+  const fetched = await harness.webhook('brand-infinity/analytics/fetch-metrics', {});
+  if (fetched.status !== 200) throw new Error(`fetch-metrics answered ${fetched.status}: ${JSON.stringify(fetched.body)}`);
+  const res = await fetch(`${harness.editorUrl}/webhook/brand-infinity/analytics/variants?campaign_id=${campaignId}`);
+  const comparison = await res.json();
+  if (res.status !== 200) throw new Error(`compare variants answered ${res.status}: ${JSON.stringify(comparison)}`);
+  for (const line of comparison.summary ?? []) say(`A/B: ${line}`);
+  return { ...comparison, metrics_source: METRICS_LABEL };
+}
+
 async function statusOf(harness, campaignId) {
   const res = await fetch(`${harness.editorUrl}/webhook/brand-infinity/campaign/status?campaign_id=${campaignId}`);
   const body = await res.json();
@@ -241,37 +267,54 @@ async function statusOf(harness, campaignId) {
   return body;
 }
 
-/** Reads the store after n8n stopped: outputs, posts, reports; writes the reports. */
+/** Reads the store after n8n stopped: outputs per variant, posts, reports; writes the reports. */
 async function collect(store, lib, out, outcome) {
   const { campaignId } = outcome;
   const progress = await lib.campaignProgress(store, campaignId);
-  const video = progress.raw.videos[0];
-  const full = await store.getVideo(video.video_id);
-  const outputs = full.outputs.outputs;
-  const report = await lib.campaignReport(store, campaignId);
+  const report = { ...(await lib.campaignReport(store, campaignId)), variant_comparison: outcome.comparison, metrics_source: outcome.comparison.metrics_source };
   fs.writeFileSync(path.join(out, 'reports', 'campaign-report.json'), JSON.stringify(report, null, 2));
   fs.writeFileSync(path.join(out, 'reports', 'campaign-report.html'), lib.campaignReportHtml(report));
+  fs.writeFileSync(path.join(out, 'reports', 'variant-comparison.json'), JSON.stringify(outcome.comparison, null, 2));
   const safety = await store.safetyReports(campaignId);
   fs.writeFileSync(path.join(out, 'reports', 'safety-reports.json'), JSON.stringify(safety, null, 2));
-  const posts = report.posts
-    .filter((p) => p.status === 'published')
-    .map((p) => {
-      const receiptDir = path.join(out, 'outbox', p.platform_post_id ?? '');
-      return { ...p, outbox_folder: fs.existsSync(receiptDir) ? receiptDir : null };
+  const postOf = (p) => {
+    const receiptDir = p.platform === 'outbox' ? path.join(out, 'outbox', p.platform_post_id ?? '') : null;
+    return { ...p, outbox_folder: receiptDir && fs.existsSync(receiptDir) ? receiptDir : null };
+  };
+  const variants = [];
+  for (const v of progress.raw.variants) {
+    const full = await store.getVideo(v.video_id);
+    const outputs = full.outputs.outputs;
+    const script = await store.getScript(v.script_id);
+    variants.push({
+      variant_id: v.variant_id,
+      variant_type: v.variant_type,
+      status: v.status,
+      hook: script.hook?.text ?? null,
+      script_id: v.script_id,
+      video_id: v.video_id,
+      outputs: {
+        master: outputs['9:16'].path,
+        wide: outputs['16:9'].path,
+        square: outputs['1:1'].path,
+        thumbnails: (full.outputs.thumbnails ?? []).map((t) => t.path),
+      },
+      posts: report.posts.filter((p) => p.variant_id === v.variant_id && p.status === 'published').map(postOf),
     });
+  }
   return {
     campaign_id: campaignId,
-    video_id: video.video_id,
-    outputs: {
-      master: outputs['9:16'].path,
-      wide: outputs['16:9'].path,
-      square: outputs['1:1'].path,
-      thumbnails: (full.outputs.thumbnails ?? []).map((t) => t.path),
-    },
-    posts,
+    campaign_status: progress.campaign_status,
+    // The first variant's outputs, where a single video is expected.
+    video_id: variants[0].video_id,
+    outputs: variants[0].outputs,
+    variants,
+    posts: variants.flatMap((v) => v.posts),
+    variant_comparison: outcome.comparison,
     reports: {
       campaign_json: path.join(out, 'reports', 'campaign-report.json'),
       campaign_html: path.join(out, 'reports', 'campaign-report.html'),
+      variant_comparison: path.join(out, 'reports', 'variant-comparison.json'),
       safety: path.join(out, 'reports', 'safety-reports.json'),
     },
     approvals: outcome.approved,
@@ -280,15 +323,21 @@ async function collect(store, lib, out, outcome) {
 }
 
 function printSummary(m, out) {
-  say('done. Outputs:');
+  say(`done: campaign ${m.campaign_status}, ${m.variants.length} variants. Outputs:`);
   const rel = (p) => path.relative(process.cwd(), p);
+  const lines = [];
+  for (const v of m.variants) {
+    lines.push(`  variant ${v.variant_type} (${v.status}): "${v.hook}"`);
+    lines.push(`    9:16 master (captions, voice)  ${rel(v.outputs.master)}`);
+    lines.push(`    16:9 / 1:1                     ${rel(v.outputs.wide)}, ${rel(v.outputs.square)}`);
+    for (const p of v.posts) lines.push(`    ${`post (${PLATFORM_NAMES[p.platform] ?? p.platform})`.padEnd(31)}${p.outbox_folder ? rel(p.outbox_folder) : `${p.platform_post_id} on the loopback fake`}`);
+    const c = m.cost.by_variant?.find?.((x) => x.variant_id === v.variant_id);
+    if (c) lines.push(`    cost                           $${c.total_usd}`);
+  }
   process.stdout.write(
     [
-      `  9:16 master (captions, voice)  ${rel(m.outputs.master)}`,
-      `  16:9                           ${rel(m.outputs.wide)}`,
-      `  1:1                            ${rel(m.outputs.square)}`,
-      `  thumbnails                     ${m.outputs.thumbnails.map(rel).join(', ')}`,
-      ...m.posts.map((p) => `  ${`post (${p.platform})`.padEnd(31)}${p.outbox_folder ? rel(p.outbox_folder) : p.platform_post_id}`),
+      ...lines,
+      `  A/B comparison                 ${rel(m.reports.variant_comparison)} (${m.variant_comparison.metrics_source.split(':')[0]})`,
       `  campaign report                ${rel(m.reports.campaign_html)} (and .json)`,
       `  safety reports                 ${rel(m.reports.safety)}`,
       `  manifest                       ${rel(path.join(out, 'manifest.json'))}`,

@@ -52,12 +52,24 @@ const TAIL_LINES = 40;
 // What the Community Nodes screen removes from an installed package's package.json.
 const STRIPPED_DEPENDENCY_FIELDS = ['devDependencies', 'peerDependencies', 'optionalDependencies'];
 
-/** Provisions (or finds the cached) runtime; the script prints its folder as the last stdout line. */
-function resolveRuntime() {
-  const stdout = execFileSync('bash', [RUNTIME_SCRIPT], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/**
+ * The pinned runtime's folder (the script prints it as its last stdout line). Tests only check it:
+ * the script proves that its Node loads sqlite3 and isolated-vm and that `n8n --version` answers,
+ * and a runtime that fails is refused with the command that repairs it, instead of an n8n that
+ * dies at its first import. The demo provisions (and repairs) it.
+ */
+function resolveRuntime({ provision = false } = {}) {
+  let stdout;
+  try {
+    stdout = execFileSync('bash', provision ? [RUNTIME_SCRIPT] : [RUNTIME_SCRIPT, '--check'], {
+      encoding: 'utf8',
+      // Provisioning takes minutes the first time: its progress goes to the user's terminal.
+      stdio: ['ignore', 'pipe', provision ? 'inherit' : 'pipe'],
+    });
+  } catch (err) {
+    const said = String(err.stderr ?? '').trim().split('\n').filter(Boolean).pop();
+    throw new Error(said || `scripts/n8n-runtime.sh failed (${err.message}); run: npm run n8n:runtime`);
+  }
   const dir = stdout.trim().split('\n').pop();
   return {
     dir,
@@ -144,9 +156,9 @@ function executeFailureSummary(stdout) {
 }
 
 class N8nHarness {
-  /** @param {{ userFolder?: string, port?: number, env?: object, log?: (line: string) => void }} opts */
+  /** @param {{ userFolder?: string, port?: number, env?: object, log?: (line: string) => void, provision?: boolean }} opts */
   static async create(opts = {}) {
-    const runtime = resolveRuntime();
+    const runtime = resolveRuntime({ provision: opts.provision });
     const userFolder = opts.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bi-n8n-'));
     const port = opts.port ?? (await freePort());
     return new N8nHarness({ runtime, userFolder, port, env: opts.env ?? {}, log: opts.log ?? (() => {}) });

@@ -107,6 +107,11 @@ export interface BroadcastInput {
 	caption?: { caption?: string; hashtags?: string[]; title?: string };
 	/** Brand-approved hashtags, placed first. */
 	hashtags?: string[];
+	/**
+	 * Post only to the platforms the campaign request names (`target_platforms`): social targets not
+	 * named are skipped (a request naming none leaves the outbox only); outbox targets always stay.
+	 */
+	campaignPlatformsOnly?: boolean;
 }
 
 export interface BroadcastReceipt extends Json {
@@ -197,6 +202,7 @@ interface Source {
 	thumbnailPath?: string;
 	brief?: unknown;
 	script?: unknown;
+	targetPlatforms?: string[];
 }
 
 async function loadSource(store: Store, input: BroadcastInput): Promise<Source> {
@@ -215,11 +221,19 @@ async function loadSource(store: Store, input: BroadcastInput): Promise<Source> 
 			thumbnailPath: input.thumbnailPath ?? (thumb?.asset_url as string | undefined),
 			brief: src.brief ?? undefined,
 			script: src.script ?? undefined,
+			targetPlatforms: ((src.campaign_request as Json | null)?.target_platforms as string[] | undefined) ?? [],
 		};
 	}
 	if (!input.filePath) throw new ValidationError('give a video_id (an assembled video) or a file path', 'video_id');
 	if (!input.campaignId) throw new ValidationError('a file needs the campaign it belongs to', 'campaign_id');
 	return { campaignId: input.campaignId, variantId: input.variantId ?? null, videoId: null, assets: [{ path: input.filePath }], thumbnailPath: input.thumbnailPath };
+}
+
+/** The targets the campaign asked for (see BroadcastInput.campaignPlatformsOnly). */
+function campaignTargets(targets: PublishTarget[], source: Source): PublishTarget[] {
+	if (!source.videoId) throw new ValidationError("the campaign's target platforms need a video_id (a file has no campaign request)", 'video_id');
+	const wanted = new Set(source.targetPlatforms ?? []);
+	return targets.filter((t) => t.platform === 'outbox' || wanted.has(t.platform === 'blotato' ? (t.targetPlatform ?? 'tiktok') : t.platform));
 }
 
 function scheduleTime(value: BroadcastInput['scheduleAt']): string | null {
@@ -238,7 +252,7 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 	const at = scheduleTime(input.scheduleAt);
 	const source = await loadSource(deps.store, input);
 	const out: BroadcastReceipt[] = [];
-	for (const target of input.targets) {
+	for (const target of input.campaignPlatformsOnly ? campaignTargets(input.targets, source) : input.targets) {
 		const keyOf = { campaignId: source.campaignId, variantId: source.variantId, platform: target.platform, accountId: target.accountId || undefined };
 		const existing = await deps.store.getPost({ idempotencyKey: publishKey(keyOf) });
 		if (existing) {

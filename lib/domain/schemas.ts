@@ -10,6 +10,9 @@ import { ValidationError } from './errors';
 export const VARIANT_TYPES = ['humorous', 'serious', 'emotional', 'educational'] as const;
 export const HOOK_TYPES = ['question', 'statement', 'visual_shock', 'story'] as const;
 export const VISUAL_STYLES = ['hyper_realistic', 'abstract', 'cinematic'] as const;
+export const TARGET_PLATFORMS = ['tiktok', 'instagram', 'youtube', 'linkedin'] as const;
+/** A/B variants when the request does not say. */
+export const DEFAULT_VARIANT_COUNT = 2;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const uuid = z.string().uuid();
@@ -23,6 +26,12 @@ export const campaignRequestSchema = z.object({
 	campaign_name: text(200).optional(),
 	budget_limit_usd: z.union([z.string(), z.number()]).optional(),
 	notes: z.string().max(5000).optional(),
+	/** How many A/B variants to make (each its own hook, script, video and posts), or which ones. */
+	variants: z
+		.union([z.number().int().min(1).max(VARIANT_TYPES.length), z.array(z.enum(VARIANT_TYPES)).min(1).max(VARIANT_TYPES.length)])
+		.optional(),
+	/** Where the Broadcaster posts each variant (the Platform Publisher's credentials decide the accounts). */
+	target_platforms: z.array(z.enum(TARGET_PLATFORMS)).min(1).max(TARGET_PLATFORMS.length).optional(),
 });
 export type CampaignRequest = z.infer<typeof campaignRequestSchema>;
 

@@ -60,7 +60,9 @@ export async function routeScript(store: Store, input: RouteScriptInput): Promis
 		let reservationId: string | null = null;
 		if (route.estimate > 0) {
 			if (!campaignId) throw new ValidationError('a paid generator needs the script to belong to a campaign', 'script_id');
-			const r = await store.reserveBudget({ campaignId, variantId: input.variantId, pillar: 'production', amount: route.estimate, ref: `scene:${sceneId}` });
+			// The video's variant (the store takes it from the script when the caller gave none).
+			const variantId = (video.variant_id as string | null) ?? input.variantId ?? null;
+			const r = await store.reserveBudget({ campaignId, variantId, pillar: 'production', amount: route.estimate, ref: `scene:${sceneId}` });
 			reservationId = r.reservation_id as string;
 		}
 		out.push({

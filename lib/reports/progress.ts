@@ -1,6 +1,8 @@
 /**
  * Where a campaign is in the five pillars, from one read of the store (bi_campaign_progress): the
  * pillar at work, what waits for a person, and a one-line summary ("production: 2 of 3 scenes").
+ * With A/B variants under way, the pillar is the one holding the campaign back (the least advanced
+ * variant's), and each variant's own pillar is listed.
  */
 import type { Json, Store } from '../store/store';
 
@@ -15,8 +17,22 @@ export interface CampaignProgress extends Json {
 	scenes_total: number;
 	scenes_ready: number;
 	posts_published: number;
+	/** The campaign's own status (draft, in_production, completed, published, paused, cancelled). */
+	campaign_status: string;
+	variants: VariantProgress[];
 	raw: Json;
 }
+
+export interface VariantProgress extends Json {
+	variant_id: string;
+	variant_type: string;
+	status: string;
+	pillar: ProgressPillar;
+	posts_published: number;
+}
+
+const ORDER: ProgressPillar[] = ['strategist', 'copywriter', 'production', 'broadcaster', 'done'];
+const LIVE_POST = ['scheduled', 'publishing', 'unknown'];
 
 type Row = Record<string, unknown>;
 const list = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
@@ -34,9 +50,44 @@ export async function campaignProgress(store: Store, campaignId: string): Promis
 	const waiting = pending.length ? String(pending[pending.length - 1].entity) : null;
 	const label: Record<string, string> = { creative_brief: 'the brief', script: 'the script', video: 'the video', platform_post: 'a post' };
 
+	// Each variant that has a script: the pillar its own work is in.
+	const variants: VariantProgress[] = list(raw.variants)
+		.filter((v) => v.script_id)
+		.map((v) => {
+			const script = scripts.find((s) => s.script_id === v.script_id);
+			const video = videos.find((x) => x.video_id === v.video_id);
+			const own = posts.filter((p) => p.variant_id === v.variant_id);
+			const postsPublished = own.filter((p) => p.status === 'published').length;
+			let stage: ProgressPillar;
+			if (postsPublished && !own.some((p) => LIVE_POST.includes(String(p.status)))) stage = 'done';
+			else if (video && ['approved', 'in_production', 'completed', 'published'].includes(String(video.status))) stage = 'broadcaster';
+			else if (video || ['approved', 'in_production'].includes(String(script?.status))) stage = 'production';
+			else stage = 'copywriter';
+			return { variant_id: String(v.variant_id), variant_type: String(v.variant_type), status: String(v.status), pillar: stage, posts_published: postsPublished };
+		});
+	const behind = variants.length ? variants.reduce((m, v) => (ORDER.indexOf(v.pillar) < ORDER.indexOf(m) ? v.pillar : m), 'done' as ProgressPillar) : null;
+
 	let pillar: ProgressPillar;
 	let summary: string;
-	if (posts.length && posts.every((p) => ['published', 'cancelled', 'failed'].includes(String(p.status))) && !pending.length) {
+	if (behind === 'done' && !pending.length) {
+		pillar = 'done';
+		summary = `published: ${published} post${published === 1 ? '' : 's'} of ${variants.length} variant${variants.length === 1 ? '' : 's'}`;
+	} else if (behind === 'broadcaster') {
+		pillar = 'broadcaster';
+		summary = `broadcaster: ${published} of ${posts.length} post${posts.length === 1 ? '' : 's'} published`;
+	} else if (behind === 'production' && videos.length) {
+		pillar = 'production';
+		const assembled = videos.filter((v) => v.master).length;
+		summary =
+			scenesReady < scenesTotal
+				? `production: ${scenesReady} of ${scenesTotal} scenes ready`
+				: assembled < videos.length
+					? `production: all ${scenesTotal} scenes ready, assembling`
+					: `production: ${assembled} video${assembled === 1 ? '' : 's'} assembled`;
+	} else if (behind === 'production' || behind === 'copywriter') {
+		pillar = behind;
+		summary = behind === 'production' ? 'production: routing the scenes' : `copywriter: ${scripts.length} script${scripts.length === 1 ? '' : 's'} written`;
+	} else if (posts.length && posts.every((p) => ['published', 'cancelled', 'failed'].includes(String(p.status))) && !pending.length) {
 		pillar = 'done';
 		summary = `published: ${published} post${published === 1 ? '' : 's'}`;
 	} else if (posts.length || videos.some((v) => v.status === 'approved')) {
@@ -63,6 +114,7 @@ export async function campaignProgress(store: Store, campaignId: string): Promis
 		pillar = 'strategist';
 		summary = briefs.length ? 'strategist: brief written' : 'strategist: writing the brief';
 	}
+	if (variants.length > 1) summary += ` (${variants.map((v) => `${v.variant_type}: ${v.pillar}`).join(', ')})`;
 	if (waiting) summary += `; waiting for a person to approve ${label[waiting] ?? waiting}`;
 	return {
 		campaign_id: campaignId,
@@ -72,6 +124,8 @@ export async function campaignProgress(store: Store, campaignId: string): Promis
 		scenes_total: scenesTotal,
 		scenes_ready: scenesReady,
 		posts_published: published,
+		campaign_status: String(raw.status),
+		variants,
 		raw,
 	};
 }

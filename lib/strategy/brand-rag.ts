@@ -4,7 +4,7 @@
  * the store either way. Guideline queries are cached per process (TTL one hour by default) and the
  * cache of a brand is dropped when one of its documents is re-ingested.
  */
-import { parseOrThrow, campaignRequestSchema, type CampaignRequest } from '../domain/schemas';
+import { DEFAULT_VARIANT_COUNT, parseOrThrow, campaignRequestSchema, VARIANT_TYPES, type CampaignRequest, type CreativeBrief } from '../domain/schemas';
 import type { GuidelineMatch, Json, Store } from '../store/store';
 import type { EmbeddingProvider, LlmProvider, VectorStore } from '../providers/types';
 import { chunkDocument } from './ingest';
@@ -116,6 +116,17 @@ export interface BriefOptions {
 }
 
 /**
+ * The A/B variants a campaign makes: the ones the request names, else as many as it asks for
+ * (default 2), taken from the brief's suggestions in order and then from the other types.
+ */
+export function requestedVariants(request: CampaignRequest, brief: CreativeBrief): (typeof VARIANT_TYPES)[number][] {
+	if (Array.isArray(request.variants)) return [...new Set(request.variants)];
+	const count = request.variants ?? DEFAULT_VARIANT_COUNT;
+	const ordered = [...new Set([...brief.variant_suggestions.map((v) => v.variant_type), ...VARIANT_TYPES])];
+	return ordered.slice(0, count);
+}
+
+/**
  * Pillar 1: a validated campaign request → a creative brief grounded on the brand's retrieved
  * guidelines, recent trends and competitor ads, scored for brand alignment and stored behind
  * the gate (≥ threshold proceeds; below waits for a person).
@@ -164,7 +175,7 @@ export async function generateBrief(
 		alignment_threshold: threshold,
 		auto_approve: opts.autoApprove ?? false,
 		actor: opts.actor,
-		variant_tags: brief.variant_suggestions.map((v) => v.variant_type),
+		variant_tags: requestedVariants(request, brief),
 	});
 	return { ...row, llm: llmCall, guidelines_used: guidelines.map((g) => ({ guideline_id: g.guideline_id, category: g.category, similarity: g.similarity })) };
 }

@@ -81,17 +81,16 @@ export async function scriptsForBrief(
 		});
 	}
 	const hooks = await deps.store.briefHooks(input.briefId, 500);
-	const hook = input.hookId ? hooks.find((h) => h.hook_id === input.hookId) : hooks[0];
-	if (!hook) {
-		throw new ValidationError(
-			input.hookId ? `hook ${input.hookId} does not belong to brief ${input.briefId}` : `brief ${input.briefId} has no hooks yet: run the Hook Generator first`,
-			'hook_id',
-		);
+	if (input.hookId && !hooks.some((h) => h.hook_id === input.hookId)) {
+		throw new ValidationError(`hook ${input.hookId} does not belong to brief ${input.briefId}`, 'hook_id');
 	}
-	const variants = input.variants?.length ? input.variants : (row.variant_tags as VariantType[] | null)?.slice(0, 1) ?? ['humorous'];
+	if (!hooks.length) throw new ValidationError(`brief ${input.briefId} has no hooks yet: run the Hook Generator first`, 'hook_id');
+	const variants = input.variants?.length ? input.variants : ((row.variant_tags as VariantType[] | null)?.length ? (row.variant_tags as VariantType[]) : ['humorous' as const]);
 	for (const v of variants) if (!VARIANT_TYPES.includes(v)) throw new ValidationError(`unknown variant tag "${v}"`, 'variants');
+	const chosen = hooksForVariants(hooks, variants.length, input.hookId);
 	const out: Json[] = [];
-	for (const variant of variants) {
+	for (const [k, variant] of variants.entries()) {
+		const hook = chosen[k];
 		const { script, llm } = await writeScript({
 			brief,
 			hook: { text: hook.hook_text as string, hook_type: hook.hook_type as never, quality_score: Number(hook.quality_score), rationale: (hook.rationale as string) ?? undefined },
@@ -105,6 +104,24 @@ export async function scriptsForBrief(
 		out.push({ ...stored, script: { ...script, script_id: stored.script_id, brief_id: input.briefId }, llm });
 	}
 	return out;
+}
+
+/**
+ * One hook per variant, so an A/B test compares two openings and not one: the given hook (or the
+ * best) first, then the best remaining hook of a type not used yet, then the best remaining. Hooks
+ * come best first; with fewer hooks than variants they are reused in turn.
+ */
+export function hooksForVariants(hooks: Json[], count: number, firstHookId?: string): Json[] {
+	const first = (firstHookId && hooks.find((h) => h.hook_id === firstHookId)) || hooks[0];
+	const chosen = [first];
+	const rest = hooks.filter((h) => h !== first);
+	while (chosen.length < count && rest.length) {
+		const used = new Set(chosen.map((h) => h.hook_type));
+		const k = Math.max(0, rest.findIndex((h) => !used.has(h.hook_type)));
+		chosen.push(rest.splice(k, 1)[0]);
+	}
+	while (chosen.length < count) chosen.push(chosen[chosen.length % Math.max(1, hooks.length)]);
+	return chosen;
 }
 
 export async function scriptFromNarrative(

@@ -102,6 +102,15 @@ export class PlatformPublisher implements INodeType {
 				description: 'Publish: one post per platform. Check Status, Fetch Metrics: the posts of these platforms.',
 				displayOptions: ops(['publish', 'checkStatus', 'fetchMetrics']),
 			},
+			{
+				displayName: "Only the Campaign's Target Platforms",
+				name: 'campaignPlatformsOnly',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to post only to the platforms the campaign request names in target_platforms (TikTok, Instagram Reels, YouTube Shorts, LinkedIn) out of those selected above; the outbox always gets its copy. A request naming none goes to the outbox only.",
+				displayOptions: ops(['publish']),
+			},
 			{ displayName: 'Account ID', name: 'accountId', type: 'string', default: '', description: 'Your name for the account posted to: one post per variant, platform and account', displayOptions: ops(['publish']) },
 			{
 				displayName: 'Schedule At',
@@ -260,6 +269,7 @@ export class PlatformPublisher implements INodeType {
 				gate: this.getNodeParameter('publishGate', i, 'pass') as PublishGate,
 				caption: { caption: o.caption || undefined, hashtags: list(o.hashtags), title: o.title || undefined },
 				hashtags: list(o.brandHashtags),
+				campaignPlatformsOnly: this.getNodeParameter('campaignPlatformsOnly', i, false) as boolean,
 			})) as IDataObject[];
 		});
 	}

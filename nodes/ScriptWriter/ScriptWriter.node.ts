@@ -63,7 +63,7 @@ export class ScriptWriter implements INodeType {
 			},
 			{ displayName: 'Brief ID', name: 'briefId', type: 'string', default: '={{ $json.brief_id }}', required: true, displayOptions: ops(['fromBrief', 'fromMarkdown']) },
 			{ displayName: 'Hook ID', name: 'hookId', type: 'string', default: '', description: 'Empty: the brief\'s best-scoring hook', displayOptions: ops(['fromBrief']) },
-			{ displayName: 'Variants', name: 'variants', type: 'multiOptions', options: VARIANT_OPTIONS, default: ['humorous'], description: 'One script per variant tag', displayOptions: ops(['fromBrief']) },
+			{ displayName: 'Variants', name: 'variants', type: 'multiOptions', options: VARIANT_OPTIONS, default: [], description: 'One script per variant tag, each with its own hook. Empty: the variants the campaign request asked for (default two).', displayOptions: ops(['fromBrief']) },
 			{ displayName: 'Target Seconds', name: 'targetSeconds', type: 'number', typeOptions: { minValue: 15, maxValue: 60 }, default: 30, displayOptions: ops(['fromBrief']) },
 			{ displayName: 'Markdown', name: 'markdown', type: 'string', typeOptions: { rows: 10 }, default: '', required: true, displayOptions: ops(['fromMarkdown']) },
 			{ displayName: 'Variant', name: 'variant', type: 'options', options: VARIANT_OPTIONS, default: 'educational', displayOptions: ops(['fromMarkdown']) },

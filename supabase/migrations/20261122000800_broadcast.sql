@@ -459,6 +459,8 @@ begin
                                             from variants where video_id = v.video_id)),
     'script', (select to_jsonb(s) from scripts s where s.script_id = v.script_id),
     'brief', (select b.creative_brief from scripts s join creative_briefs b on b.brief_id = s.brief_id where s.script_id = v.script_id),
+    'campaign_request', (select b.campaign_request from scripts s join creative_briefs b on b.brief_id = s.brief_id
+                          where s.script_id = v.script_id),
     'brand_id', (select c.brand_id from campaigns c where c.campaign_id = v.campaign_id),
     'assets', coalesce((select jsonb_agg(to_jsonb(a) order by a.created_at, a.asset_id) from assets a
                          where a.asset_metadata ->> 'video_id' = v.video_id::text

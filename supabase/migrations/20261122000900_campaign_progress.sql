@@ -17,19 +17,26 @@ begin
     'status', v.status,
     'current_cost_usd', v.current_cost_usd,
     'budget_limit_usd', v.budget_limit_usd,
+    'variants', coalesce((select jsonb_agg(jsonb_build_object(
+                           'variant_id', x.variant_id, 'variant_type', x.variant_type, 'status', x.status,
+                           'script_id', x.script_id, 'video_id', x.video_id,
+                           'posts_published', (select count(*) from platform_posts p
+                                                where p.variant_id = x.variant_id and p.publication_status = 'published'))
+                           order by x.created_at)
+                          from variants x where x.campaign_id = p_campaign_id), '[]'::jsonb),
     'briefs', coalesce((select jsonb_agg(jsonb_build_object('brief_id', b.brief_id, 'status', b.approval_status) order by b.created_at)
                           from creative_briefs b where b.campaign_id = p_campaign_id), '[]'::jsonb),
-    'scripts', coalesce((select jsonb_agg(jsonb_build_object('script_id', s.script_id, 'status', s.approval_status) order by s.created_at)
+    'scripts', coalesce((select jsonb_agg(jsonb_build_object('script_id', s.script_id, 'variant_tag', s.variant_tag, 'status', s.approval_status) order by s.created_at)
                            from scripts s where s.campaign_id = p_campaign_id), '[]'::jsonb),
     'videos', coalesce((select jsonb_agg(jsonb_build_object(
-                           'video_id', x.video_id, 'status', x.approval_status, 'master', x.master_mp4_url,
+                           'video_id', x.video_id, 'variant_id', x.variant_id, 'status', x.approval_status, 'master', x.master_mp4_url,
                            'outputs', x.outputs,
                            'scenes_total', (select count(*) from scenes sc where sc.video_id = x.video_id),
                            'scenes_ready', (select count(*) from scenes sc where sc.video_id = x.video_id and sc.status = 'ready'))
                            order by x.created_at)
                           from videos x where x.campaign_id = p_campaign_id), '[]'::jsonb),
     'posts', coalesce((select jsonb_agg(jsonb_build_object(
-                          'post_id', p.post_id, 'platform', p.platform, 'account_id', p.account_id,
+                          'post_id', p.post_id, 'variant_id', p.variant_id, 'platform', p.platform, 'account_id', p.account_id,
                           'status', p.publication_status, 'platform_post_id', p.platform_post_id,
                           'formatted_video_url', p.formatted_video_url, 'published_at', p.published_at)
                           order by p.created_at)

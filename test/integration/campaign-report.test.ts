@@ -94,7 +94,8 @@ test('the JSON report: cost per pillar and per variant, engagement per variant, 
 	const { campaignId, h, s, e } = await seed();
 	const report = await campaignReport(store, campaignId);
 
-	expect(report.campaign).toMatchObject({ campaign_name: NAME, status: 'in_production', brand_name: 'Acme <Tea>' });
+	// Every variant has a published post, so the campaign has earned "published" (bi_sync_campaign_status).
+	expect(report.campaign).toMatchObject({ campaign_name: NAME, status: 'published', brand_name: 'Acme <Tea>' });
 	expect(report.cost).toMatchObject({
 		total_usd: '6.650005',
 		by_pillar: { strategist: '0.120000', copywriter: '0.030000', production: '6.500000', campaign_manager: '0.000000', broadcaster: '0.000005' },
