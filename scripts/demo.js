@@ -222,6 +222,7 @@ async function runCampaign(harness, inbox, request) {
   const approved = [];
   let handled = 0;
   let last = '';
+  let polling = null;
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
     if (Date.now() > deadline) throw new Error(`the campaign did not finish in ${TIMEOUT_MS / 60000} minutes (last: ${last})`);
@@ -233,9 +234,17 @@ async function runCampaign(harness, inbox, request) {
     }
     const status = await statusOf(harness, campaignId);
     if (status.summary !== last) say((last = status.summary));
-    if (status.pillar === 'done') return { campaignId, approved };
-    if (status.pillar === 'production' && status.scenes_ready <= status.scenes_total) {
-      await harness.webhook('brand-infinity/scene-poller/poll', {});
+    if (status.pillar === 'done') {
+      await polling;
+      return { campaignId, approved };
+    }
+    // Nudge the poller (its schedule runs every minute anyway) without waiting on it: one poll
+    // that assembles a video can outlast an HTTP client's patience.
+    if (status.pillar === 'production' && !polling) {
+      polling = harness
+        .webhook('brand-infinity/scene-poller/poll', {})
+        .catch((err) => say(`the poll webhook did not answer (${err.message}); the every-minute schedule polls too`))
+        .finally(() => (polling = null));
     }
     await new Promise((r) => setTimeout(r, 1500));
   }
@@ -251,8 +260,16 @@ async function measureVariants(harness, platforms, out, campaignId) {
   const order = status.variants.map((v) => v.variant_id);
   await simulateAudience(platforms, status.raw.posts, path.join(out, 'outbox'), order);
   say('a simulated audience watched the posts (counters set on the fakes and in the outbox); fetching metrics');
-  const fetched = await harness.webhook('brand-infinity/analytics/fetch-metrics', {});
-  if (fetched.status !== 200) throw new Error(`fetch-metrics answered ${fetched.status}: ${JSON.stringify(fetched.body)}`);
+  // A post the platform is still processing has no counters yet: fetch again until every post has
+  // its snapshot (Fetch Metrics skips the posts it read in the last 50 minutes).
+  const waiting = new Set(status.raw.posts.filter((p) => p.status === 'published').map((p) => p.post_id));
+  for (let round = 0; waiting.size; round++) {
+    if (round === 30) throw new Error(`no metrics for ${waiting.size} published posts after 30 rounds of Fetch Metrics`);
+    if (round) await new Promise((r) => setTimeout(r, 2000));
+    const fetched = await harness.webhook('brand-infinity/analytics/fetch-metrics', {});
+    if (fetched.status !== 200) throw new Error(`fetch-metrics answered ${fetched.status}: ${JSON.stringify(fetched.body)}`);
+    for (const r of [fetched.body].flat()) if (r && r.snapshot) waiting.delete(r.post_id);
+  }
   const res = await fetch(`${harness.editorUrl}/webhook/brand-infinity/analytics/variants?campaign_id=${campaignId}`);
   const comparison = await res.json();
   if (res.status !== 200) throw new Error(`compare variants answered ${res.status}: ${JSON.stringify(comparison)}`);

@@ -50,7 +50,8 @@ export async function campaignProgress(store: Store, campaignId: string): Promis
 	const waiting = pending.length ? String(pending[pending.length - 1].entity) : null;
 	const label: Record<string, string> = { creative_brief: 'the brief', script: 'the script', video: 'the video', platform_post: 'a post' };
 
-	// Each variant that has a script: the pillar its own work is in.
+	const targets = Array.isArray(raw.target_platforms) ? (raw.target_platforms as string[]) : [];
+	// Each variant that has a script: the pillar its own work is in (done: live on every target platform).
 	const variants: VariantProgress[] = list(raw.variants)
 		.filter((v) => v.script_id)
 		.map((v) => {
@@ -59,7 +60,9 @@ export async function campaignProgress(store: Store, campaignId: string): Promis
 			const own = posts.filter((p) => p.variant_id === v.variant_id);
 			const postsPublished = own.filter((p) => p.status === 'published').length;
 			let stage: ProgressPillar;
-			if (postsPublished && !own.some((p) => LIVE_POST.includes(String(p.status)))) stage = 'done';
+			const livePlatforms = new Set(own.filter((p) => p.status === 'published').map((p) => String(p.platform)));
+			const everyTarget = targets.every((t) => livePlatforms.has(t));
+			if (postsPublished && everyTarget && !own.some((p) => LIVE_POST.includes(String(p.status)))) stage = 'done';
 			else if (video && ['approved', 'in_production', 'completed', 'published'].includes(String(video.status))) stage = 'broadcaster';
 			else if (video || ['approved', 'in_production'].includes(String(script?.status))) stage = 'production';
 			else stage = 'copywriter';

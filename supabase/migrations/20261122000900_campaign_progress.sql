@@ -17,6 +17,9 @@ begin
     'status', v.status,
     'current_cost_usd', v.current_cost_usd,
     'budget_limit_usd', v.budget_limit_usd,
+    'target_platforms', coalesce((select b.campaign_request -> 'target_platforms' from creative_briefs b
+                                   where b.campaign_id = p_campaign_id and jsonb_typeof(b.campaign_request -> 'target_platforms') = 'array'
+                                   order by b.created_at limit 1), '[]'::jsonb),
     'variants', coalesce((select jsonb_agg(jsonb_build_object(
                            'variant_id', x.variant_id, 'variant_type', x.variant_type, 'status', x.status,
                            'script_id', x.script_id, 'video_id', x.video_id,

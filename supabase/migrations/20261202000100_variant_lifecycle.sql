@@ -4,17 +4,25 @@
 -- - The campaign and its variants move along the status graph (bi_transition: OCC and an audit row
 --   per step) as the pillars finish:
 --     variant   draft → in_production (a video is being made) → completed (a person approved its
---               video) → published (one of its posts is live)
+--               video) → published (live on every target platform of the request, or on one)
 --     campaign  draft → in_production (any variant in production) → completed (every variant
 --               completed) → published (every variant published)
 --   A paused or cancelled campaign is left alone (its resume goes back to where it was paused).
 
--- The status a variant has earned from its work (never backwards).
+-- The status a variant has earned from its work (never backwards). Published: a post is live on
+-- every platform the campaign request targets (or, when it names none, on one platform).
 create or replace function public.bi_variant_earned_status(p_variant_id uuid) returns text
 language sql stable set search_path = public, extensions as $$
+  with live as (
+    select p.platform from platform_posts p left join publications pub on pub.publication_id = p.publication_id
+     where coalesce(p.variant_id, pub.variant_id) = p_variant_id and p.publication_status = 'published'
+  ), targets as (
+    select jsonb_array_elements_text(case when jsonb_typeof(b.campaign_request -> 'target_platforms') = 'array'
+                                          then b.campaign_request -> 'target_platforms' else '[]'::jsonb end) as platform
+      from variants v join creative_briefs b on b.brief_id = v.brief_id where v.variant_id = p_variant_id
+  )
   select case
-    when exists (select 1 from platform_posts p left join publications pub on pub.publication_id = p.publication_id
-                  where coalesce(p.variant_id, pub.variant_id) = p_variant_id and p.publication_status = 'published')
+    when exists (select 1 from live) and not exists (select 1 from targets t where t.platform not in (select platform from live))
       then 'published'
     when exists (select 1 from videos x where x.variant_id = p_variant_id
                    and x.approval_status in ('approved', 'in_production', 'completed', 'published'))

@@ -167,3 +167,20 @@ test('a paused campaign is left where it is; its variants still follow their wor
 	expect((await statusOf('campaigns', campaignId)).status).toBe('paused');
 	expect((await statusOf('variants', video.variant_id as string)).status).toBe('in_production');
 });
+
+test('with target platforms, a variant is published once it is live on every one of them', async () => {
+	const { campaignId, briefId } = await campaignWithHooks({ variants: 1, target_platforms: ['tiktok', 'youtube'] });
+	const [script] = await scriptsForBrief({ store, llm: createLlmProvider({ provider: 'local' }) }, { briefId });
+	await approve('script', script);
+	const video = await store.createVideo({ script_id: script.script_id as string });
+	await approve('video', video);
+	const variantId = video.variant_id as string;
+	await publishedPost(campaignId, variantId, video.video_id as string, 'outbox');
+	await publishedPost(campaignId, variantId, video.video_id as string, 'tiktok');
+	expect((await statusOf('variants', variantId)).status).toBe('completed');
+	const mid = await campaignProgress(store, campaignId);
+	expect([mid.pillar, mid.campaign_status]).toEqual(['broadcaster', 'completed']);
+	await publishedPost(campaignId, variantId, video.video_id as string, 'youtube');
+	expect((await statusOf('variants', variantId)).status).toBe('published');
+	expect(await campaignProgress(store, campaignId)).toMatchObject({ pillar: 'done', campaign_status: 'published', posts_published: 3 });
+});
