@@ -58,6 +58,12 @@ export default tseslint.config(
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{
+		// Not AI-agent tools (README "Nodes"): these spend money, move statuses the approval gates
+		// own, post publicly or record human decisions; each says why next to its description.
+		files: ['nodes/{Approval,Campaign,CostLedger,FfmpegAssembler,ModelRouter,PlatformPublisher,ScenePoller,Voiceover}/*.node.ts'],
+		rules: { '@n8n/community-nodes/node-usable-as-tool': 'off' },
+	},
+	{
 		// Tests start real n8n, PostgreSQL and second processes; none of this ships in the package.
 		files: ['test/**/*.ts'],
 		rules: { '@n8n/community-nodes/no-dangerous-functions': 'off' },

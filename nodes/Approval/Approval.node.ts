@@ -18,10 +18,11 @@ import { APPROVAL_ENTITIES, requestApproval, type ApprovalEntity } from '../../l
 import { approvalEndpoint, approvalNotice, decideFromForm, showApprovalPage } from '../../lib/approvals/webhook';
 import type { Json } from '../../lib/store/store';
 import { borrowStore } from '../../lib/store';
-import { errorJson, STORE_CREDENTIAL, storeConfigFromCredential, testStoreCredential, toNodeError } from '../shared/store';
+import { errorJson, STORE_CREDENTIAL, storeConfigFromCredential, testStoreCredential, toNodeError, unsupportedOperation } from '../shared/store';
 
 const APPROVALS_CREDENTIAL = 'brandInfinityApprovalsApi';
 const ops = (operation: string[]) => ({ show: { operation } });
+const OPERATIONS = ['decide', 'expireOverdue', 'request', 'showPage'];
 
 /** The outputs of each operation (evaluated by n8n in the editor; keep it self-contained). */
 const configuredOutputs = (parameters: { operation?: string }) => {
@@ -65,7 +66,7 @@ export class Approval implements INodeType {
 		subtitle: '={{$parameter["operation"]}}',
 		description: 'Durable human approvals: signed single-use links, the approval page, and the decision that starts the next pillar',
 		defaults: { name: 'Approval' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it records human decisions).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${configuredOutputs})($parameter)}}`,
 		credentials: [
@@ -217,6 +218,7 @@ export class Approval implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const operation = this.getNodeParameter('operation', 0) as string;
+		if (!OPERATIONS.includes(operation)) throw unsupportedOperation(this.getNode(), operation, OPERATIONS);
 		const outputs: INodeExecutionData[][] = Array.from({ length: configuredOutputs({ operation }).length }, () => []);
 		// continueOnFail error items go where the webhook answers a failure: Refused (decide), Page (show page).
 		const errorOutput = operation === 'decide' ? 2 : 0;

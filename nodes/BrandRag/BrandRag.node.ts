@@ -15,7 +15,7 @@ import { generateBrief, ingestGuidelines, queryGuidelines, type BrandRagDeps } f
 import type { Store } from '../../lib/store';
 import { meterFor } from '../shared/meter';
 import { embedderFor, embeddingProperty, llmFor, llmProperties, vectorStoreFor, vectorStoreProperty } from '../shared/providers';
-import { executePerItem, testStoreCredential } from '../shared/store';
+import { executePerItem, handlerFor, testStoreCredential } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
 const VECTOR_OPS = ['ingest', 'query', 'scoreAlignment', 'generateBrief'];
@@ -235,6 +235,6 @@ export class BrandRag implements INodeType {
 	methods = { credentialTest: { brandInfinityStoreTest: testStoreCredential } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return executePerItem(this, async (store, i) => handlers[this.getNodeParameter('operation', i) as string].call(this, store, i));
+		return executePerItem(this, async (store, i) => handlerFor(this.getNode(), handlers, this.getNodeParameter('operation', i) as string, i).call(this, store, i));
 	}
 }

@@ -13,7 +13,7 @@ import { campaignReport, campaignReportHtml } from '../../lib/reports/campaign-r
 import { campaignProgress } from '../../lib/reports/progress';
 import { compareCampaignVariants, ENGAGEMENT_METRICS, type EngagementMetric } from '../../lib/reports/variants';
 import { ENTITIES, type Entity, type Store } from '../../lib/store';
-import { executePerItem, testStoreCredential } from '../shared/store';
+import { executePerItem, handlerFor, testStoreCredential } from '../shared/store';
 
 const show = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
 
@@ -481,7 +481,7 @@ export class Campaign implements INodeType {
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Campaigns, variants, assets and status changes with optimistic concurrency and an audit trail',
 		defaults: { name: 'Campaign' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it creates campaigns with budgets and moves statuses that the approval gates own).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'brandInfinityStoreApi', required: true, testedBy: 'brandInfinityStoreTest' }],
@@ -493,7 +493,7 @@ export class Campaign implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return executePerItem(this, async (store, i) => {
 			const key = `${this.getNodeParameter('resource', i)}:${this.getNodeParameter('operation', i)}`;
-			return handlers[key].call(this, store, i);
+			return handlerFor(this.getNode(), handlers, key, i).call(this, store, i);
 		});
 	}
 }

@@ -11,7 +11,7 @@ import {
 import { parseUsd } from '../../lib/domain/money';
 import { estimateCost, parsePriceOverrides, type UsageQuantities } from '../../lib/pricing/price-table';
 import { COST_TYPES, PILLARS, type CostType, type Pillar, type Store } from '../../lib/store';
-import { executePerItem, testStoreCredential } from '../shared/store';
+import { executePerItem, handlerFor, testStoreCredential } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
 const title = (v: string) => v.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
@@ -215,7 +215,7 @@ export class CostLedger implements INodeType {
 		subtitle: '={{$parameter["operation"]}}',
 		description: 'Estimate, reserve and settle what each paid call costs, against the campaign budget',
 		defaults: { name: 'Cost Ledger' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it reserves, settles and records money in the ledger).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'brandInfinityStoreApi', required: true, testedBy: 'brandInfinityStoreTest' }],
@@ -225,6 +225,6 @@ export class CostLedger implements INodeType {
 	methods = { credentialTest: { brandInfinityStoreTest: testStoreCredential } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return executePerItem(this, async (store, i) => handlers[this.getNodeParameter('operation', i) as string].call(this, store, i));
+		return executePerItem(this, async (store, i) => handlerFor(this.getNode(), handlers, this.getNodeParameter('operation', i) as string, i).call(this, store, i));
 	}
 }

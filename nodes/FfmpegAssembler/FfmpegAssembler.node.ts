@@ -24,7 +24,7 @@ export class FfmpegAssembler implements INodeType {
 		subtitle: '={{$parameter["size"] + " outputs"}}',
 		description: 'One FFmpeg run: scenes, transitions, voiceover, ducked music, −14 LUFS, burned word-timed captions, LUT; the 9:16 master, 16:9, 1:1 and thumbnails',
 		defaults: { name: 'FFmpeg Assembler' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it writes the final renders and moves the video on to review).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'brandInfinityStoreApi', required: true, testedBy: 'brandInfinityStoreTest' }],

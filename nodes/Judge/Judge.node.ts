@@ -11,7 +11,7 @@ import { parseJsonField } from '../../lib/domain/json';
 import { judgeAndRecord, judgePublication, JUDGE_ROUTES, type VideoAspect } from '../../lib/strategy/judge/service';
 import { meterFor } from '../shared/meter';
 import { embedderFor, embeddingProperty, llmFor, llmProperties, moderationFor, moderationProperty } from '../shared/providers';
-import { executePerItem, testStoreCredential } from '../shared/store';
+import { executePerItem, operationOf, testStoreCredential, type Routing } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
 
@@ -20,6 +20,18 @@ function hashtagsOf(value: unknown): string[] {
 	const list = Array.isArray(value) ? value : typeof value === 'string' && value.trim().startsWith('[') ? (parseJsonField(value, 'hashtags') as unknown[]) : String(value ?? '').split(/[\s,]+/);
 	return list.map((h) => String(h).trim()).filter(Boolean);
 }
+
+const OPERATIONS = ['checkScript', 'checkText', 'checkVideo'] as const;
+
+/**
+ * Pass, Human Review, Reject. An item that could not be judged (On Error: Continue) leaves on
+ * Reject with its `error`: a judgement that failed is never a pass (fail closed).
+ */
+export const JUDGE_ROUTING: Routing = {
+	outputs: JUDGE_ROUTES.length,
+	route: (json) => JUDGE_ROUTES.indexOf(json.route as (typeof JUDGE_ROUTES)[number]),
+	errorOutput: JUDGE_ROUTES.indexOf('reject'),
+};
 
 export class Judge implements INodeType {
 	description: INodeTypeDescription = {
@@ -128,7 +140,7 @@ export class Judge implements INodeType {
 		return executePerItem(
 			this,
 			async (store, i) => {
-				const operation = this.getNodeParameter('operation', i) as string;
+				const operation = operationOf(this, i, OPERATIONS);
 				if (operation === 'checkVideo') {
 					const videoId = (this.getNodeParameter('videoId', i, '') as string) || null;
 					const video = videoId ? await store.getVideo(videoId) : null;
@@ -179,7 +191,7 @@ export class Judge implements INodeType {
 							},
 				) as Promise<IDataObject>;
 			},
-			{ outputs: 3, route: (json) => JUDGE_ROUTES.indexOf(json.route as (typeof JUDGE_ROUTES)[number]) },
+			JUDGE_ROUTING,
 		);
 	}
 }

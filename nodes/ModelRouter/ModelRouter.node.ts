@@ -26,7 +26,7 @@ export class ModelRouter implements INodeType {
 		subtitle: '={{$parameter["tier"]}}',
 		description: 'Chooses a live video generator per scene from style, scene type, budget tier and remaining budget; reserves the estimate',
 		defaults: { name: 'Model Router' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it reserves budget for every routed scene).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'brandInfinityStoreApi', required: true, testedBy: 'brandInfinityStoreTest' }],

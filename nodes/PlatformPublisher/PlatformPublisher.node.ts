@@ -18,9 +18,10 @@ import { mediaFolder, mediaFolderProperty } from '../shared/media';
 import { meterFor } from '../shared/meter';
 import { captionJudgeFor } from '../../lib/strategy/judge/service';
 import { embedderFor, embeddingProperty, llmFor, llmProperties, moderationFor, moderationProperty } from '../shared/providers';
-import { executePerItem, testStoreCredential } from '../shared/store';
+import { executePerItem, operationOf, testStoreCredential } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
+const OPERATIONS = ['checkStatus', 'fetchMetrics', 'publish', 'publishDue'];
 const PLATFORM_OPTIONS = [
 	{ name: 'Blotato', value: 'blotato' },
 	{ name: 'Instagram Reels', value: 'instagram' },
@@ -53,7 +54,7 @@ export class PlatformPublisher implements INodeType {
 		subtitle: '={{$parameter["operation"]}}',
 		description: 'Formats, captions and publishes videos to TikTok, Instagram Reels, YouTube, LinkedIn, Blotato or a local outbox, exactly once; schedules, polls and fetches engagement',
 		defaults: { name: 'Platform Publisher' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it posts publicly).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
@@ -231,7 +232,7 @@ export class PlatformPublisher implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const owner = `n8n:${this.getExecutionId()}:${this.getNode().id}`;
 		return executePerItem(this, async (store, i) => {
-			const operation = this.getNodeParameter('operation', i) as string;
+			const operation = operationOf(this, i, OPERATIONS);
 			const deps = await depsFor(this, store, i, owner, operation);
 			const platforms = (this.getNodeParameter('platforms', i, []) as string[]) ?? [];
 			const maxPosts = this.getNodeParameter('maxPosts', i, 10) as number;

@@ -12,9 +12,10 @@ import { pollDueJobs } from '../../lib/production/poller';
 import { submitRoutedScene } from '../../lib/production/produce';
 import { generatorResolver, generatorsProperty } from '../shared/generators';
 import { mediaFolder, mediaFolderProperty } from '../shared/media';
-import { executePerItem, testStoreCredential } from '../shared/store';
+import { executePerItem, operationOf, testStoreCredential } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
+const OPERATIONS = ['submit', 'poll', 'callback', 'status'];
 
 export class ScenePoller implements INodeType {
 	description: INodeTypeDescription = {
@@ -26,7 +27,7 @@ export class ScenePoller implements INodeType {
 		subtitle: '={{$parameter["operation"]}}',
 		description: 'Submits routed scenes as generation jobs and polls them to completion across restarts, without paying twice',
 		defaults: { name: 'Scene Poller' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it submits paid video generations).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
@@ -69,7 +70,7 @@ export class ScenePoller implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return executePerItem(this, async (store, i) => {
-			switch (this.getNodeParameter('operation', i) as string) {
+			switch (operationOf(this, i, OPERATIONS)) {
 				case 'submit':
 					return submitRoutedScene(store, this.getInputData()[i].json, this.getNodeParameter('priority', i) as number) as Promise<IDataObject>;
 				case 'callback':

@@ -13,7 +13,7 @@ import { reviseScriptWithFeedback, scriptFromNarrative, scriptsForBrief } from '
 import type { VariantType } from '../../lib/strategy/script';
 import { meterFor } from '../shared/meter';
 import { llmFor, llmProperties } from '../shared/providers';
-import { executePerItem, testStoreCredential } from '../shared/store';
+import { executePerItem, operationOf, testStoreCredential } from '../shared/store';
 
 const VARIANT_OPTIONS = [
 	{ name: 'Educational', value: 'educational' },
@@ -22,6 +22,7 @@ const VARIANT_OPTIONS = [
 	{ name: 'Serious', value: 'serious' },
 ];
 const ops = (operation: string[]) => ({ show: { operation } });
+const OPERATIONS = ['fromBrief', 'fromMarkdown', 'revise', 'reviseWithFeedback'];
 
 export class ScriptWriter implements INodeType {
 	description: INodeTypeDescription = {
@@ -96,7 +97,7 @@ export class ScriptWriter implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return executePerItem(this, async (store, i) => {
-			const operation = this.getNodeParameter('operation', i) as string;
+			const operation = operationOf(this, i, OPERATIONS);
 			const actor = `n8n:${this.getNode().name}`;
 			if (operation === 'revise') {
 				const script = parseJsonField(this.getNodeParameter('script', i), 'script');

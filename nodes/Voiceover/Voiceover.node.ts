@@ -32,7 +32,7 @@ export class Voiceover implements INodeType {
 		subtitle: '={{$parameter["providers"].join(" → ")}}',
 		description: 'Speaks a script\'s voiceover through a provider chain and returns word timings for captions',
 		defaults: { name: 'Voiceover' },
-		usableAsTool: true,
+		// Not usableAsTool: an AI agent must not call this node (it spends on paid voices and writes the video's assets).
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [

@@ -3,6 +3,7 @@
  * store, and the per-item loop (errors named by field, continueOnFail, pairedItem).
  */
 import {
+	NodeApiError,
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type ICredentialTestFunctions,
@@ -10,10 +11,13 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeCredentialTestResult,
+	type INode,
 	type INodeExecutionData,
+	type JsonObject,
 } from 'n8n-workflow';
 
 import { BrandInfinityError } from '../../lib/domain/errors';
+import { ProviderError } from '../../lib/providers/types';
 import { borrowStore, checkStore, defaultEmbeddedDataDir, type Store, type StoreConfig } from '../../lib/store';
 
 export const STORE_CREDENTIAL = 'brandInfinityStoreApi';
@@ -53,18 +57,27 @@ export async function testStoreCredential(
 export type ItemHandler = (store: Store, itemIndex: number) => Promise<IDataObject | IDataObject[]>;
 
 /**
- * Runs `handler` once per input item with a borrowed store; `routing` sends each result to one of
- * several outputs. A failure of one item becomes an error item (first output) under "Continue On
- * Fail", otherwise a NodeOperationError that names the field at fault.
+ * Where each result goes on a node with several outputs. `errorOutput` is where a failed item goes
+ * under "On Error: Continue (regular output)": never an output that means success (the Judge's
+ * Pass), since the next node would take a failed item for a good one.
  */
-export async function executePerItem(
-	ctx: IExecuteFunctions,
-	handler: ItemHandler,
-	routing: { outputs: number; route: (json: IDataObject) => number } = { outputs: 1, route: () => 0 },
-): Promise<INodeExecutionData[][]> {
+export interface Routing {
+	outputs: number;
+	route: (json: IDataObject) => number;
+	errorOutput: number;
+}
+
+const ONE_OUTPUT: Routing = { outputs: 1, route: () => 0, errorOutput: 0 };
+
+/**
+ * Runs `handler` once per input item with a borrowed store; `routing` sends each result to one of
+ * several outputs. A failure of one item becomes an error item (on `routing.errorOutput`) under
+ * "Continue On Fail", otherwise a NodeOperationError that names the field at fault (NodeApiError
+ * for a provider's HTTP failure).
+ */
+export async function executePerItem(ctx: IExecuteFunctions, handler: ItemHandler, routing: Routing = ONE_OUTPUT): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const outputs: INodeExecutionData[][] = Array.from({ length: routing.outputs }, () => []);
-	const out = outputs[0];
 	const credential = await ctx.getCredentials(STORE_CREDENTIAL);
 	const { store, release } = await borrowStore(storeConfigFromCredential(credential)).catch((err: unknown) => {
 		throw new NodeOperationError(ctx.getNode(), describe(err), { description: 'Check the Brand Infinity Store credential.' });
@@ -78,7 +91,7 @@ export async function executePerItem(
 				}
 			} catch (err) {
 				if (ctx.continueOnFail()) {
-					out.push({ json: errorJson(err), pairedItem: { item: i } });
+					outputs[routing.errorOutput].push({ json: errorJson(err), pairedItem: { item: i } });
 					continue;
 				}
 				throw toNodeError(ctx, err, i);
@@ -88,6 +101,30 @@ export async function executePerItem(
 		release();
 	}
 	return outputs;
+}
+
+/**
+ * The handler of `operation`, or a clear error when the node has none (a workflow from another
+ * version, or a typo in JSON): never a TypeError from calling `undefined`.
+ */
+export function handlerFor<T>(node: INode, handlers: Record<string, T>, operation: string, itemIndex?: number): T {
+	if (!Object.prototype.hasOwnProperty.call(handlers, operation)) throw unsupportedOperation(node, operation, Object.keys(handlers), itemIndex);
+	return handlers[operation];
+}
+
+/** The item's operation, checked against the ones the node implements. */
+export function operationOf(ctx: IExecuteFunctions, itemIndex: number, supported: readonly string[]): string {
+	const operation = ctx.getNodeParameter('operation', itemIndex) as string;
+	if (!supported.includes(operation)) throw unsupportedOperation(ctx.getNode(), operation, supported, itemIndex);
+	return operation;
+}
+
+/** The error for an operation value the node does not know. */
+export function unsupportedOperation(node: INode, operation: string, supported: readonly string[], itemIndex?: number): NodeOperationError {
+	return new NodeOperationError(node, `The operation "${operation}" is not supported`, {
+		itemIndex,
+		description: `${node.name} supports: ${supported.join(', ')}. Pick one under Operation.`,
+	});
 }
 
 function describe(err: unknown): string {
@@ -100,6 +137,9 @@ function describe(err: unknown): string {
  * no other keys, and replaces the JSON of items that carry an `error` object.
  */
 export function errorJson(err: unknown): IDataObject {
+	if (err instanceof ProviderError) {
+		return { error: err.message, details: { provider: err.provider, status: err.status, outcome_known: err.outcomeKnown } };
+	}
 	if (err instanceof BrandInfinityError) {
 		return {
 			error: err.message,
@@ -109,14 +149,45 @@ export function errorJson(err: unknown): IDataObject {
 	return { error: describe(err) };
 }
 
-export function toNodeError(ctx: IExecuteFunctions, err: unknown, itemIndex: number): NodeOperationError {
-	if (err instanceof NodeOperationError) return err;
+export function toNodeError(ctx: IExecuteFunctions, err: unknown, itemIndex: number): NodeOperationError | NodeApiError {
+	return nodeErrorFor(ctx.getNode(), err, itemIndex);
+}
+
+/**
+ * The n8n error for a failure of `node`: NodeApiError (with the vendor's HTTP status and message)
+ * for a provider call, NodeOperationError for everything else. Only the provider, status and the
+ * message lib/ already redacted go into the error: never the request, its headers or the raw body.
+ */
+export function nodeErrorFor(node: INode, err: unknown, itemIndex: number): NodeOperationError | NodeApiError {
+	if (err instanceof NodeOperationError || err instanceof NodeApiError) return err;
+	if (err instanceof ProviderError) {
+		const response: JsonObject = { message: err.message, provider: err.provider, status: err.status };
+		const apiError = new NodeApiError(node, response, {
+			message: err.message,
+			httpCode: err.status === null ? undefined : String(err.status),
+			itemIndex,
+			description: providerHint(err),
+		});
+		// NodeApiError swaps a message naming a socket code (ECONNRESET…) for a generic sentence;
+		// the provider's own words say more (which vendor, whether the request may have run).
+		apiError.message = err.message;
+		return apiError;
+	}
 	if (err instanceof BrandInfinityError) {
 		const where = err.field ? `Field "${err.field}": ` : '';
-		return new NodeOperationError(ctx.getNode(), `${where}${err.message}`, {
+		return new NodeOperationError(node, `${where}${err.message}`, {
 			itemIndex,
 			description: [err.code, err.hint].filter(Boolean).join(' — '),
 		});
 	}
-	return new NodeOperationError(ctx.getNode(), describe(err), { itemIndex });
+	return new NodeOperationError(node, describe(err), { itemIndex });
+}
+
+function providerHint(err: ProviderError): string {
+	const status = err.status === null ? 'no HTTP status' : `HTTP ${err.status}`;
+	const retry = err.retryAfterSeconds ? `; it asks to retry after ${err.retryAfterSeconds} s` : '';
+	const outcome = err.outcomeKnown
+		? 'The provider did not do (or charge) the work, so retrying is safe.'
+		: 'The outcome is unknown: check at the provider before retrying (a retry may pay twice).';
+	return `${err.provider} answered with ${status}${retry}. ${outcome}`;
 }

@@ -11,16 +11,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 import { requestApproval } from '../../lib/approvals/service';
 import { LocalEmbeddingProvider } from '../../lib/providers/embeddings/local';
 import { LocalLlmProvider } from '../../lib/providers/llm/local';
 import { generateBrief } from '../../lib/strategy/brand-rag';
+import { launchChromium } from '../helpers/browser';
 import { e2eWorld, ROOT, type E2eWorld } from '../helpers/e2e';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let world: E2eWorld;
 let harness: E2eWorld['harness'];
@@ -159,7 +158,7 @@ beforeAll(async () => {
 	await harness.importWorkflows([join(ROOT, 'test', 'fixtures', 'approval-request.workflow.json')]);
 	await harness.publish('biTestApprReq001');
 	await world.start(['approvals.json', 'production.json'], ['biApprovals000001', 'biProduction00001']);
-	browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+	browser = await launchChromium();
 }, 20 * 60_000);
 
 afterAll(async () => {

@@ -26,7 +26,6 @@ describe('package.json', () => {
 		const icons = /icon: \{ light: 'file:([^']+)', dark: 'file:([^']+)' \}/.exec(text);
 		expect(icons).not.toBeNull();
 		for (const icon of icons!.slice(1)) expect(existsSync(join(source, '..', icon))).toBe(true);
-		expect(text).toMatch(/usableAsTool: true/);
 	});
 
 	test.each(pkg.n8n.credentials as string[])('%s has its source', (distPath) => {
