@@ -58,8 +58,9 @@ export default tseslint.config(
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
 	{
-		// Tests start real n8n, PostgreSQL and second processes; none of this ships in the package.
-		files: ['test/**/*.ts'],
+		// Tests start real n8n, PostgreSQL and second processes, benchmarks run npm and node; none of
+		// this ships in the package.
+		files: ['test/**/*.ts', 'bench/**/*.ts'],
 		rules: { '@n8n/community-nodes/no-dangerous-functions': 'off' },
 	},
 	{

@@ -4,7 +4,7 @@
  * and a forced tool call are not needed). The answer is the text block(s) of the response, validated
  * with the zod schema. Retries follow the shared policy in ./openai (the SDK's own loop is off).
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 
 import { secretRedactor } from '../../domain/errors';
 import type { LlmProvider, LlmRequest, LlmResult, Usage } from '../types';
@@ -12,6 +12,7 @@ import {
 	callWithRetries,
 	DEFAULT_TIMEOUT_MS,
 	jsonSchemaFor,
+	loadOnce,
 	ProviderCallError,
 	validateModelOutput,
 	type ProviderErrorKind,
@@ -44,24 +45,27 @@ export interface AnthropicLlmOptions extends RetryPolicy {
 export class AnthropicLlmProvider implements LlmProvider {
 	readonly name = 'anthropic';
 	readonly model: string;
-	private readonly client: Anthropic;
+	private readonly client: () => Promise<Anthropic>;
 	private readonly redact: (s: string) => string;
 
 	constructor(private readonly opts: AnthropicLlmOptions) {
 		if (!opts.apiKey) throw new Error('Anthropic needs an API key');
 		this.model = opts.model || DEFAULT_ANTHROPIC_MODEL;
 		this.redact = secretRedactor([opts.apiKey]);
-		this.client = new Anthropic({
-			// Explicit key, token and base URL: left undefined, the SDK would read ANTHROPIC_AUTH_TOKEN /
-			// ANTHROPIC_BASE_URL from the environment (and send that token along to our base URL).
-			apiKey: opts.apiKey,
-			authToken: null,
-			baseURL: opts.baseURL || ANTHROPIC_BASE_URL,
-			webhookKey: null,
-			// A backstop only: callWithRetries aborts each attempt at timeoutMs.
-			timeout: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000,
-			maxRetries: 0,
-			defaultHeaders: { 'anthropic-version': opts.apiVersion || ANTHROPIC_API_VERSION },
+		this.client = loadOnce(async () => {
+			const { default: Anthropic } = await import('@anthropic-ai/sdk');
+			return new Anthropic({
+				// Explicit key, token and base URL: left undefined, the SDK would read ANTHROPIC_AUTH_TOKEN /
+				// ANTHROPIC_BASE_URL from the environment (and send that token along to our base URL).
+				apiKey: opts.apiKey,
+				authToken: null,
+				baseURL: opts.baseURL || ANTHROPIC_BASE_URL,
+				webhookKey: null,
+				// A backstop only: callWithRetries aborts each attempt at timeoutMs.
+				timeout: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000,
+				maxRetries: 0,
+				defaultHeaders: { 'anthropic-version': opts.apiVersion || ANTHROPIC_API_VERSION },
+			});
 		});
 	}
 
@@ -75,7 +79,8 @@ export class AnthropicLlmProvider implements LlmProvider {
 			output_config: { format: { type: 'json_schema', schema: jsonSchemaFor(req.schema, { strict: true }) } },
 			...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
 		};
-		const message = await callWithRetries((signal) => this.client.messages.create(body, { signal }), {
+		const client = await this.client();
+		const message = await callWithRetries((signal) => client.messages.create(body, { signal }), {
 			...this.opts,
 			provider: this.name,
 			redact: this.redact,

@@ -8,7 +8,7 @@
  * billed. `callWithRetries` retries only when the vendor certainly did not do the work: 429 (after
  * Retry-After), 500/502/503/529, or a connection that was never made.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { z } from 'zod';
 
 import { secretRedactor } from '../../domain/errors';
@@ -535,8 +535,23 @@ export interface OpenAiLlmOptions extends RetryPolicy {
 	timeoutMs?: number;
 }
 
-/** Builds an SDK client that reads nothing from the environment and never retries by itself. */
-export function openAiClient(opts: { apiKey?: string; baseURL?: string; timeoutMs?: number }): OpenAI {
+/**
+ * `load` run once, on the first call; later calls share its promise. The vendor SDKs load this way,
+ * when a provider first calls out: loading them all (openai, @anthropic-ai/sdk, Pinecone, sharp,
+ * PGlite) at start-up costs n8n and `require('n8n-nodes-brand-infinity')` several hundred ms,
+ * and most workflows use one of them or none.
+ */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+	let loaded: Promise<T> | undefined;
+	return () => (loaded ??= load());
+}
+
+/**
+ * Builds an SDK client that reads nothing from the environment and never retries by itself; the
+ * SDK is loaded on the first call (providers hold `loadOnce(() => openAiClient(opts))`).
+ */
+export async function openAiClient(opts: { apiKey?: string; baseURL?: string; timeoutMs?: number }): Promise<OpenAI> {
+	const { default: OpenAI } = await import('openai');
 	return new OpenAI({
 		// Always explicit: left undefined, the SDK would read OPENAI_API_KEY / OPENAI_BASE_URL /
 		// OPENAI_ORG_ID from the environment (and could send a user's OpenAI key to another server).
@@ -562,14 +577,14 @@ type ChatBody = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 export abstract class ChatCompletionsLlmProvider implements LlmProvider {
 	abstract readonly name: string;
 	readonly model: string;
-	protected readonly client: OpenAI;
+	protected readonly client: () => Promise<OpenAI>;
 	protected readonly redact: (s: string) => string;
 
 	protected constructor(
 		protected readonly opts: RetryPolicy & { apiKey?: string; baseURL?: string; model: string; timeoutMs?: number },
 	) {
 		this.model = opts.model;
-		this.client = openAiClient(opts);
+		this.client = loadOnce(() => openAiClient(opts));
 		this.redact = secretRedactor(opts.apiKey ? [opts.apiKey] : []);
 	}
 
@@ -577,7 +592,8 @@ export abstract class ChatCompletionsLlmProvider implements LlmProvider {
 
 	async generate<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
 		const body = this.body(req);
-		const completion = await callWithRetries((signal) => this.client.chat.completions.create(body, { signal }), {
+		const client = await this.client();
+		const completion = await callWithRetries((signal) => client.chat.completions.create(body, { signal }), {
 			...this.opts,
 			provider: this.name,
 			redact: this.redact,
