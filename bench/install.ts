@@ -151,8 +151,8 @@ function main(): void {
 			[`require('${current.name}'), median of ${RUNS}`, (r) => `${r.entry_load_ms} ms`],
 			['node + credential files, beyond n8n-workflow', (r) => `${r.nodes_and_credentials_load_ms} ms (${r.node_and_credential_files} files)`],
 		];
-		process.stdout.write(`${''.padEnd(46)}${results.map((r) => r.label.padEnd(32)).join('')}\n`);
-		for (const [k, f] of rows) process.stdout.write(`${k.padEnd(46)}${results.map((r) => f(r).padEnd(32)).join('')}\n`);
+		process.stdout.write(`${''.padEnd(52)}${results.map((r) => r.label.padEnd(34)).join('')}\n`);
+		for (const [k, f] of rows) process.stdout.write(`${k.padEnd(52)}${results.map((r) => f(r).padEnd(34)).join('')}\n`);
 		const summary: Record<string, unknown> = { runs: RUNS, n8n_workflow_load_ms: Math.round(workflowMs), results };
 		if (results.length === 2) {
 			const [b, c] = results;
