@@ -12,8 +12,8 @@
  *    from the package's package.json; this package has none it needs at run time there).
  * 3. Installed size as `du -sk node_modules` reports it, and the number of packages (folders with a
  *    package.json under node_modules, nested ones included).
- * 4. Load time: a fresh `node` per run requires the installed package's entry (`require(name)`),
- *    median of --runs; and all node and credential files listed in package.json's "n8n" section (what
+ * 4. Load time, wall-clock and CPU: a fresh `node` per run requires the installed package's entry
+ *    (`require(name)`), median of --runs; and all node and credential files listed in package.json's "n8n" section (what
  *    n8n loads at start-up) minus the time to load n8n-workflow alone, which n8n provides (it is a
  *    peer dependency, taken here from this checkout's node_modules).
  *
@@ -63,11 +63,18 @@ function median(values: number[]): number {
 	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** One timed `body` in a fresh node process, in milliseconds. */
-function timeInFreshNode(cwd: string, body: string, extraEnv: Record<string, string> = {}): number {
-	const script = `const t=process.hrtime.bigint();${body};process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
-	return Number(run(process.execPath, ['-e', script], cwd, extraEnv));
+/**
+ * One timed `body` in a fresh node process: wall-clock and CPU milliseconds (user + system, from
+ * process.cpuUsage). On a busy machine the wall time includes waiting for a core; the CPU time
+ * mostly does not, so it is the steadier figure to compare.
+ */
+function timeInFreshNode(cwd: string, body: string, extraEnv: Record<string, string> = {}): { wall: number; cpu: number } {
+	const script = `const t=process.hrtime.bigint(),c=process.cpuUsage();${body};const u=process.cpuUsage(c);process.stdout.write(JSON.stringify({wall:Number(process.hrtime.bigint()-t)/1e6,cpu:(u.user+u.system)/1e3}))`;
+	return JSON.parse(run(process.execPath, ['-e', script], cwd, extraEnv)) as { wall: number; cpu: number };
 }
+
+type Sample = { wall: number; cpu: number };
+const medianOf = (samples: Sample[], key: keyof Sample): number => median(samples.map((s) => s[key]));
 
 interface Packed {
 	name: string;
@@ -85,8 +92,8 @@ interface Install {
 	installedKb: number;
 	packages: number;
 	files: string[];
-	entry: number[];
-	nodes: number[];
+	entry: Sample[];
+	nodes: Sample[];
 }
 
 /** Installs `tarball` into `<work>/<label>` with n8n's installer flags; sizes measured, timings to come. */
@@ -123,7 +130,7 @@ function main(): void {
 		}
 		// n8n-workflow is n8n's own (a peer dependency): taken from this checkout, timed apart.
 		const peer = { NODE_PATH: join(ROOT, 'node_modules') };
-		const workflow: number[] = [];
+		const workflow: Sample[] = [];
 		for (let i = 0; i < RUNS; i++) {
 			workflow.push(timeInFreshNode(installs[0].app, `require('n8n-workflow')`, peer));
 			for (const it of installs) {
@@ -131,7 +138,8 @@ function main(): void {
 				it.nodes.push(timeInFreshNode(it.app, `require('n8n-workflow');for(const f of ${JSON.stringify(it.files)})require(f)`, peer));
 			}
 		}
-		const workflowMs = median(workflow);
+		const workflowMs = medianOf(workflow, 'wall');
+		const workflowCpu = medianOf(workflow, 'cpu');
 		const results = installs.map((it) => ({
 			label: it.label,
 			tarball_kb: Math.round(it.packed.size / 1024),
@@ -140,26 +148,30 @@ function main(): void {
 			source_maps: it.packed.files.filter((f) => f.path.endsWith('.map')).length,
 			installed_mb: Math.round((it.installedKb / 1024) * 10) / 10,
 			packages: it.packages,
-			entry_load_ms: Math.round(median(it.entry)),
-			nodes_and_credentials_load_ms: Math.round(median(it.nodes) - workflowMs),
+			entry_load_ms: Math.round(medianOf(it.entry, 'wall')),
+			entry_load_cpu_ms: Math.round(medianOf(it.entry, 'cpu')),
+			nodes_and_credentials_load_ms: Math.round(medianOf(it.nodes, 'wall') - workflowMs),
+			nodes_and_credentials_load_cpu_ms: Math.round(medianOf(it.nodes, 'cpu') - workflowCpu),
 			node_and_credential_files: it.files.length,
 		}));
 		const rows: Array<[string, (r: (typeof results)[number]) => string]> = [
 			['tarball', (r) => `${r.tarball_kb} kB, ${r.tarball_files} files, ${r.source_maps} maps`],
 			['installed (du -sk node_modules)', (r) => `${r.installed_mb} MB`],
 			['packages installed', (r) => String(r.packages)],
-			[`require('${current.name}'), median of ${RUNS}`, (r) => `${r.entry_load_ms} ms`],
-			['node + credential files, beyond n8n-workflow', (r) => `${r.nodes_and_credentials_load_ms} ms (${r.node_and_credential_files} files)`],
+			[`require('${current.name}'), median of ${RUNS}`, (r) => `${r.entry_load_ms} ms (CPU ${r.entry_load_cpu_ms} ms)`],
+			[`${results[0].node_and_credential_files} node + credential files, beyond n8n-workflow`, (r) => `${r.nodes_and_credentials_load_ms} ms (CPU ${r.nodes_and_credentials_load_cpu_ms} ms)`],
 		];
 		process.stdout.write(`${''.padEnd(52)}${results.map((r) => r.label.padEnd(34)).join('')}\n`);
 		for (const [k, f] of rows) process.stdout.write(`${k.padEnd(52)}${results.map((r) => f(r).padEnd(34)).join('')}\n`);
-		const summary: Record<string, unknown> = { runs: RUNS, n8n_workflow_load_ms: Math.round(workflowMs), results };
+		const summary: Record<string, unknown> = { runs: RUNS, n8n_workflow_load_ms: Math.round(workflowMs), n8n_workflow_load_cpu_ms: Math.round(workflowCpu), results };
 		if (results.length === 2) {
 			const [b, c] = results;
 			summary.ratios = {
 				installed: Math.round((c.installed_mb / b.installed_mb) * 100) / 100,
 				entry_load: Math.round((c.entry_load_ms / b.entry_load_ms) * 100) / 100,
 				nodes_load: Math.round((c.nodes_and_credentials_load_ms / b.nodes_and_credentials_load_ms) * 100) / 100,
+				entry_load_cpu: Math.round((c.entry_load_cpu_ms / b.entry_load_cpu_ms) * 100) / 100,
+				nodes_load_cpu: Math.round((c.nodes_and_credentials_load_cpu_ms / b.nodes_and_credentials_load_cpu_ms) * 100) / 100,
 			};
 		}
 		process.stdout.write(`${JSON.stringify(summary)}\n`);
