@@ -10,6 +10,10 @@ import { tempStore } from '../helpers/store';
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 
+// Real PGlite, pdf.js and the Pinecone SDK (loaded on their first call): jest's 5 s default is not a bound
+// on them when the machine is busy (tests never time things; speed lives in bench/).
+jest.setTimeout(60_000);
+
 let t: Awaited<ReturnType<typeof tempStore>>;
 beforeAll(async () => {
 	t = await tempStore();
