@@ -35,10 +35,9 @@ export default tseslint.config(
 			...n8nNodesBase.configs.credentials.rules,
 			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
 			'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
-			// The product names this credential "Brand Infinity Store": it is a data store, not an API.
-			'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off',
-			// A connection string holds the database password and the service-role key is a secret;
-			// the rule's name heuristics do not know either.
+			// A connection string holds the database password, the service-role key is a secret, and a
+			// notification webhook URL (Slack incoming webhook) lets anyone who has it post; the rule's
+			// name heuristics know none of them.
 			'@n8n/community-nodes/credential-unnecessary-password': 'off',
 		},
 	},
@@ -64,8 +63,9 @@ export default tseslint.config(
 		rules: { '@n8n/community-nodes/node-usable-as-tool': 'off' },
 	},
 	{
-		// Tests start real n8n, PostgreSQL and second processes; none of this ships in the package.
-		files: ['test/**/*.ts'],
+		// Tests start real n8n, PostgreSQL and second processes, benchmarks run npm and node; none of
+		// this ships in the package.
+		files: ['test/**/*.ts', 'bench/**/*.ts'],
 		rules: { '@n8n/community-nodes/no-dangerous-functions': 'off' },
 	},
 	{

@@ -9,7 +9,7 @@ import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 export class BrandInfinityApprovalsApi implements ICredentialType {
 	name = 'brandInfinityApprovalsApi';
 
-	displayName = 'Brand Infinity Approvals';
+	displayName = 'Brand Infinity Approvals API';
 
 	icon: Icon = { light: 'file:../nodes/Approval/approval.svg', dark: 'file:../nodes/Approval/approval.dark.svg' };
 

@@ -4,7 +4,7 @@ import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, Ico
 export class BrandInfinityGeminiApi implements ICredentialType {
 	name = 'brandInfinityGeminiApi';
 
-	displayName = 'Brand Infinity Google Gemini API (Veo) API';
+	displayName = 'Brand Infinity Google Gemini (Veo) API';
 
 	icon: Icon = { light: 'file:../nodes/Campaign/campaign.svg', dark: 'file:../nodes/Campaign/campaign.dark.svg' };
 

@@ -8,7 +8,7 @@ import type { ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 export class BrandInfinityStoreApi implements ICredentialType {
 	name = 'brandInfinityStoreApi';
 
-	displayName = 'Brand Infinity Store';
+	displayName = 'Brand Infinity Store API';
 
 	icon: Icon = { light: 'file:../nodes/Campaign/campaign.svg', dark: 'file:../nodes/Campaign/campaign.dark.svg' };
 

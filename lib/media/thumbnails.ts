@@ -8,8 +8,6 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import sharp from 'sharp';
-
 import { runTool } from './probe';
 
 export interface ThumbnailOptions {
@@ -29,6 +27,8 @@ export interface ThumbnailInfo {
 
 /** Resizes an image file (any format sharp reads) to a JPEG thumbnail of exactly width×height. */
 export async function makeThumbnail(source: string, dest: string, opts: ThumbnailOptions): Promise<ThumbnailInfo> {
+	// Loaded here, not at start-up: sharp (libvips) is only needed when a thumbnail is made.
+	const { default: sharp } = await import('sharp');
 	const info = await sharp(source)
 		.resize(opts.width, opts.height, { fit: 'cover', position: sharp.strategy.attention })
 		.jpeg({ quality: opts.quality ?? 85, mozjpeg: true })

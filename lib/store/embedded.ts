@@ -6,8 +6,7 @@
 import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite } from '@electric-sql/pglite';
 
 import { fromSqlError, StoreLockedError } from '../domain/errors';
 import { migrate, type MigrationReport, type SqlSession } from './migrations';
@@ -77,6 +76,8 @@ export class EmbeddedTransport implements Transport {
 		let db: PGlite | undefined;
 		try {
 			mkdirSync(dataDir, { recursive: true });
+			// PGlite (about 10 MB of WASM) loads when an embedded store is opened, not with the package.
+			const [{ PGlite }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')]);
 			db = await PGlite.create(dataDir, { extensions: { vector } });
 			const report = await migrate(sessionOf(db));
 			return new EmbeddedTransport(db, release, report);

@@ -3,7 +3,7 @@
  * brand-guideline search needs pgvector). Migrations are applied under an advisory lock when asked,
  * so several n8n workers starting at once apply them once.
  */
-import { Pool, type PoolConfig } from 'pg';
+import type { Pool, PoolConfig } from 'pg';
 
 import { fromSqlError, secretRedactor } from '../domain/errors';
 import { migrate, type MigrationReport, type SqlSession } from './migrations';
@@ -47,6 +47,8 @@ export class PostgresTransport implements Transport {
 		};
 		if (opts.ssl === 'require') config.ssl = { rejectUnauthorized: true };
 		if (opts.ssl === 'no-verify') config.ssl = { rejectUnauthorized: false };
+		// Loaded when a postgres store is opened, not when the package loads.
+		const { Pool } = await import('pg');
 		const pool = new Pool(config);
 		const redact = redactConnectionString(opts.connectionString);
 		// pg reports socket errors on idle clients here; without a listener they crash the process.

@@ -9,16 +9,24 @@ export async function documentText(data: Buffer, mimeType = '', fileName = ''): 
 	}
 	const isPdf = mimeType === 'application/pdf' || /\.pdf$/i.test(fileName) || data.subarray(0, 5).toString('latin1') === '%PDF-';
 	if (!isPdf) return data.toString('utf8');
-	// pdf-parse (pdf.js) is loaded only for PDFs: it is large and most documents are markdown.
-	const { PDFParse } = await import('pdf-parse');
-	const parser = new PDFParse({ data: new Uint8Array(data) });
+	// unpdf (a serverless pdf.js build, no dependencies, no native canvas) is loaded only for PDFs:
+	// most guideline documents are markdown. pdf.js reads a copy: it detaches the buffer it is given.
+	const { getDocumentProxy, extractText } = await import('unpdf');
+	let pages: string[];
 	try {
-		const { text } = await parser.getText();
-		// pdf-parse marks page breaks as "-- 1 of 3 --"; they are not guideline text.
-		const clean = text.replace(/^-- \d+ of \d+ --$/gm, '').trim();
-		if (!clean) throw new ValidationError('the PDF has no extractable text (scanned images need OCR first)', 'binaryPropertyName');
-		return clean;
-	} finally {
-		await parser.destroy();
+		const pdf = await getDocumentProxy(new Uint8Array(data), { verbosity: 0 });
+		try {
+			pages = (await extractText(pdf, { mergePages: false })).text;
+		} finally {
+			await pdf.destroy();
+		}
+	} catch (err) {
+		throw new ValidationError(`the file is not a readable PDF (${(err as Error).message})`, 'binaryPropertyName');
 	}
+	const clean = pages
+		.map((page) => page.trim())
+		.filter(Boolean)
+		.join('\n\n');
+	if (!clean) throw new ValidationError('the PDF has no extractable text (scanned images need OCR first)', 'binaryPropertyName');
+	return clean;
 }

@@ -6,6 +6,9 @@
 import { EmbeddedTransport } from '../../lib/store/embedded';
 import { e2eWorld, type E2eWorld } from '../helpers/e2e';
 
+// Each step calls real n8n (webhooks, ffmpeg, the store): jest's 5 s default is not a bound on them.
+jest.setTimeout(180_000);
+
 const WORKFLOW_ID = 'biCampaignManager01';
 
 let world: E2eWorld;

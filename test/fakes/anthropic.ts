@@ -1,6 +1,6 @@
 /**
- * A loopback Anthropic Messages API (`POST /v1/messages`) that the real @anthropic-ai/sdk runs
- * against (base URL = `url`). Like api.anthropic.com it requires `x-api-key` and
+ * A loopback Anthropic Messages API (`POST /v1/messages`) that the Anthropic adapter (and the
+ * @anthropic-ai/sdk, which sends the same request) runs against (base URL = `url`). Like api.anthropic.com it requires `x-api-key` and
  * `anthropic-version`, requires `max_tokens`, and checks a structured-output schema
  * (`output_config.format`, type json_schema): every object needs `additionalProperties: false`, and
  * the constraint keywords Anthropic does not support (minLength, maxLength, minimum, maximum...)

@@ -8,6 +8,11 @@ import { PineconeVectorStore } from '../../lib/providers/vectors/pinecone';
 import { startPineconeFake } from '../fakes/pinecone';
 import { tempStore } from '../helpers/store';
 import { randomBytes } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+
+// Real PGlite, pdf.js and the Pinecone SDK (loaded on their first call): jest's 5 s default is not a bound
+// on them when the machine is busy (tests never time things; speed lives in bench/).
+jest.setTimeout(60_000);
 
 let t: Awaited<ReturnType<typeof tempStore>>;
 beforeAll(async () => {
@@ -15,16 +20,17 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t.close());
 
-/** A one-page PDF with the given text lines (Helvetica, uncompressed). */
-function pdf(lines: string[]): Buffer {
-	const stream = `BT /F1 14 Tf 72 720 Td ${lines.map((l) => `(${l}) Tj 0 -20 Td`).join(' ')} ET`;
-	const objects = [
-		'<< /Type /Catalog /Pages 2 0 R >>',
-		'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-		'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-		`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-		'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-	];
+/** A PDF with one page per entry of `pages` (Helvetica; content streams Flate-compressed when asked, as most writers do). */
+function pdf(pages: string[][], compress = false): Buffer {
+	const font = 3 + pages.length * 2;
+	const objects = ['<< /Type /Catalog /Pages 2 0 R >>', `<< /Type /Pages /Kids [${pages.map((_, i) => `${3 + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`];
+	pages.forEach((lines, i) => {
+		const stream = `BT /F1 14 Tf 72 720 Td ${lines.map((l) => `(${l}) Tj 0 -20 Td`).join(' ')} ET`;
+		objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents ${4 + i * 2} 0 R /Resources << /Font << /F1 ${font} 0 R >> >> >>`);
+		const body = compress ? deflateSync(Buffer.from(stream, 'latin1')).toString('latin1') : stream;
+		objects.push(`<< /Length ${body.length}${compress ? ' /Filter /FlateDecode' : ''} >>\nstream\n${body}\nendstream`);
+	});
+	objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
 	let out = '%PDF-1.4\n';
 	const offsets: number[] = [];
 	objects.forEach((o, i) => {
@@ -53,10 +59,13 @@ class CountingEmbedder implements EmbeddingProvider {
 test('a PDF brand book is ingested as text, replaced on re-ingest, and queries are cached until then', async () => {
 	const brand = await t.store.createBrand({ brand_name: 'Stride', tone: 'warm, optimistic', color_palette: ['#0A2540'], restricted_keywords: ['cheap'] });
 	const brandId = brand.brand_id as string;
-	const text = await documentText(pdf(['Our voice is warm and optimistic.', 'Never call the shoes cheap.']), 'application/pdf', 'book.pdf');
-	expect(text).toContain('Our voice is warm and optimistic.');
-	expect(text).not.toMatch(/-- 1 of 1 --/);
-	await expect(documentText(pdf([]), 'application/pdf')).rejects.toMatchObject({ field: 'binaryPropertyName' });
+	const text = await documentText(pdf([['Our voice is warm and optimistic.', 'Never call the shoes cheap.']]), 'application/pdf', 'book.pdf');
+	expect(text).toBe('Our voice is warm and optimistic.\nNever call the shoes cheap.');
+	// Several pages, compressed streams: each page's text, in page order, a blank line between pages.
+	const twoPages = await documentText(pdf([['Tone: calm.'], ['Palette: navy.', 'Logo: top left.']], true), '', 'book.pdf');
+	expect(twoPages).toBe('Tone: calm.\n\nPalette: navy.\nLogo: top left.');
+	await expect(documentText(pdf([[]]), 'application/pdf')).rejects.toMatchObject({ field: 'binaryPropertyName', message: expect.stringMatching(/no extractable text/) });
+	await expect(documentText(Buffer.from('%PDF-1.4 not really'), '')).rejects.toMatchObject({ field: 'binaryPropertyName', message: expect.stringMatching(/not a readable PDF/) });
 
 	const embedder = new CountingEmbedder();
 	const cache = new GuidelineCache();

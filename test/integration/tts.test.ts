@@ -23,6 +23,10 @@ import { createTtsChain, createTtsProvider } from '../../lib/providers/tts/regis
 import { FAKE_LEAD_SECONDS, fakeAlignment, startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs';
 import { fakeAudio, startOpenAiFake, type OpenAiFake } from '../fakes/openai';
 
+// Real ffmpeg, espeak-ng and the openai SDK (loaded on its first call): jest's 5 s default is not a bound
+// on them when the machine is busy (tests never time things; speed lives in bench/).
+jest.setTimeout(60_000);
+
 // Random per run: test keys, never real ones.
 const OPENAI_KEY = `sk-test-${randomBytes(12).toString('hex')}`;
 const ELEVEN_KEY = `xi-test-${randomBytes(12).toString('hex')}`;

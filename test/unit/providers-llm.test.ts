@@ -1,5 +1,5 @@
 /**
- * The LLM adapters with their real SDKs (openai, @anthropic-ai/sdk) against the loopback fakes in
+ * The LLM adapters (the real openai SDK; Anthropic over fetch) against the loopback fakes in
  * test/fakes/: request shapes, structured-output schemas, validation, usage, retries and faults,
  * the local fallback, and that no API key reaches an error message.
  */
@@ -356,6 +356,23 @@ describe('Anthropic', () => {
 		const err = await failure(new AnthropicLlmProvider({ apiKey: WRONG_KEY, baseURL: fake.url }).generate(hooksRequest));
 		expect(err).toMatchObject({ kind: 'auth', status: 401 });
 		expect(err.message).not.toContain(WRONG_KEY);
+	});
+
+	test('no answer, a dropped connection or a malformed 200 are unknown outcomes, sent once; a refused connection is retried', async () => {
+		fake.setFault({ kind: 'hang' }, 1);
+		expect(await failure(provider({ timeoutMs: 300, maxRetries: 3 }).generate(hooksRequest))).toMatchObject({ kind: 'timeout', outcomeKnown: false });
+		fake.setFault({ kind: 'drop' }, 1);
+		expect(await failure(provider({ maxRetries: 3 }).generate(hooksRequest))).toMatchObject({ kind: 'network', outcomeKnown: false });
+		fake.setFault({ kind: 'malformed' }, 1);
+		expect(await failure(provider({ maxRetries: 3 }).generate(hooksRequest))).toMatchObject({ kind: 'invalid_output', outcomeKnown: false });
+		expect(fake.requests).toHaveLength(3);
+
+		const closed = `http://127.0.0.1:${new URL(fake.url).port}`;
+		await fake.close();
+		const refused = await failure(new AnthropicLlmProvider({ apiKey: ANTHROPIC_KEY, baseURL: closed, maxRetries: 1, retryBaseDelayMs: 5 }).generate(hooksRequest));
+		expect(refused).toMatchObject({ kind: 'network', outcomeKnown: true });
+		expect(refused.message).toMatch(/cannot connect/);
+		fake = await startAnthropicFake({ apiKey: ANTHROPIC_KEY });
 	});
 });
 

@@ -7,7 +7,7 @@
 import type OpenAI from 'openai';
 
 import { secretRedactor, ValidationError } from '../../domain/errors';
-import { callWithRetries, openAiClient, ProviderCallError, type RetryPolicy } from '../llm/openai';
+import { callWithRetries, loadOnce, openAiClient, ProviderCallError, type RetryPolicy } from '../llm/openai';
 import type { EmbeddingProvider, EmbeddingResult } from '../types';
 
 export const DEFAULT_EMBEDDING_MODEL = 'text-embedding-3-small';
@@ -37,7 +37,7 @@ export class OpenAiEmbeddingProvider implements EmbeddingProvider {
 	readonly name = 'openai';
 	readonly model: string;
 	readonly dimensions: number;
-	private readonly client: OpenAI;
+	private readonly client: () => Promise<OpenAI>;
 	private readonly redact: (s: string) => string;
 	private readonly batchSize: number;
 
@@ -46,7 +46,7 @@ export class OpenAiEmbeddingProvider implements EmbeddingProvider {
 		this.model = opts.model || DEFAULT_EMBEDDING_MODEL;
 		this.dimensions = opts.dimensions ?? NATIVE_DIMENSIONS[this.model] ?? 1536;
 		this.batchSize = Math.min(Math.max(1, opts.batchSize ?? MAX_EMBEDDING_BATCH), MAX_EMBEDDING_BATCH);
-		this.client = openAiClient(opts);
+		this.client = loadOnce(() => openAiClient(opts));
 		this.redact = secretRedactor([opts.apiKey]);
 	}
 
@@ -55,13 +55,14 @@ export class OpenAiEmbeddingProvider implements EmbeddingProvider {
 		texts.forEach((t, i) => {
 			if (typeof t !== 'string' || t.trim() === '') throw new ValidationError(`texts[${i}] is empty; nothing to embed`, `texts[${i}]`);
 		});
+		const client = await this.client();
 		const vectors: number[][] = [];
 		let inputTokens = 0;
 		for (let start = 0; start < texts.length; start += this.batchSize) {
 			const batch = texts.slice(start, start + this.batchSize);
 			const res = await callWithRetries(
 				(signal) =>
-					this.client.embeddings.create(
+					client.embeddings.create(
 						{
 							model: this.model,
 							input: batch,

@@ -2,15 +2,17 @@
  * Anthropic Messages API with structured outputs: `output_config.format = {type: "json_schema",
  * schema}`, which provider-apis.md documents as generally available (the beta `output_format` field
  * and a forced tool call are not needed). The answer is the text block(s) of the response, validated
- * with the zod schema. Retries follow the shared policy in ./openai (the SDK's own loop is off).
+ * with the zod schema. Retries follow the shared policy in ./openai.
+ *
+ * One POST with fetch, not @anthropic-ai/sdk: the SDK and its dependencies are 28 MB installed, and
+ * this adapter needs one endpoint. An error answer becomes an AnthropicHttpError carrying the status
+ * and headers, which toProviderError maps like the SDK's APIError (429 + retry-after, 401/403, 5xx
+ * and 529); a connection that fails carries its code in `cause`, as undici reports it.
  */
-import Anthropic from '@anthropic-ai/sdk';
-
 import { secretRedactor } from '../../domain/errors';
 import type { LlmProvider, LlmRequest, LlmResult, Usage } from '../types';
 import {
 	callWithRetries,
-	DEFAULT_TIMEOUT_MS,
 	jsonSchemaFor,
 	ProviderCallError,
 	validateModelOutput,
@@ -21,15 +23,14 @@ import {
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-haiku-4-5';
 /**
- * The API version provider-apis.md documents (and SDK 0.137 sends). It is pinned so an SDK update
- * cannot move it silently: SDK 1.x switched to 2026-10-21 with `Authorization: Bearer` instead of
- * `x-api-key`, which our reference has not checked.
+ * The API version provider-apis.md documents (and @anthropic-ai/sdk 0.137 sends). SDK 1.x moved to
+ * 2026-10-21 with `Authorization: Bearer` instead of `x-api-key`, which our reference has not checked.
  */
 export const ANTHROPIC_API_VERSION = '2023-06-01';
 
 export interface AnthropicLlmOptions extends RetryPolicy {
 	apiKey: string;
-	/** Default https://api.anthropic.com (the SDK appends /v1/messages). */
+	/** Default https://api.anthropic.com (the adapter appends /v1/messages). */
 	baseURL?: string;
 	/** Default claude-haiku-4-5. */
 	model?: string;
@@ -41,33 +42,81 @@ export interface AnthropicLlmOptions extends RetryPolicy {
 	apiVersion?: string;
 }
 
+/** The parts of a Messages API request and response this adapter uses. */
+interface MessagesBody {
+	model: string;
+	max_tokens: number;
+	system?: string;
+	messages: Array<{ role: 'user'; content: string }>;
+	output_config: { format: { type: 'json_schema'; schema: unknown } };
+	temperature?: number;
+}
+
+interface MessagesResponse {
+	content?: Array<{ type: string; text?: string }>;
+	stop_reason?: string | null;
+	usage?: { input_tokens?: number; output_tokens?: number };
+}
+
+/** A non-2xx answer of the Messages API: status, headers and the API's own message. */
+export class AnthropicHttpError extends Error {
+	constructor(
+		readonly status: number,
+		readonly headers: Headers,
+		message: string,
+	) {
+		super(message);
+		this.name = 'AnthropicHttpError';
+	}
+}
+
+/** The API's error text: `{"type":"error","error":{"type","message"}}`, or the body's start. */
+function errorText(body: string): string {
+	try {
+		const e = (JSON.parse(body) as { error?: { type?: string; message?: string } }).error;
+		if (e?.message) return e.type ? `${e.type}: ${e.message}` : e.message;
+	} catch {
+		// not JSON: the body itself says what happened
+	}
+	return body.slice(0, 300);
+}
+
 export class AnthropicLlmProvider implements LlmProvider {
 	readonly name = 'anthropic';
 	readonly model: string;
-	private readonly client: Anthropic;
+	private readonly url: string;
+	private readonly headers: Record<string, string>;
 	private readonly redact: (s: string) => string;
 
 	constructor(private readonly opts: AnthropicLlmOptions) {
 		if (!opts.apiKey) throw new Error('Anthropic needs an API key');
 		this.model = opts.model || DEFAULT_ANTHROPIC_MODEL;
 		this.redact = secretRedactor([opts.apiKey]);
-		this.client = new Anthropic({
-			// Explicit key, token and base URL: left undefined, the SDK would read ANTHROPIC_AUTH_TOKEN /
-			// ANTHROPIC_BASE_URL from the environment (and send that token along to our base URL).
-			apiKey: opts.apiKey,
-			authToken: null,
-			baseURL: opts.baseURL || ANTHROPIC_BASE_URL,
-			webhookKey: null,
-			// A backstop only: callWithRetries aborts each attempt at timeoutMs.
-			timeout: (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000,
-			maxRetries: 0,
-			defaultHeaders: { 'anthropic-version': opts.apiVersion || ANTHROPIC_API_VERSION },
-		});
+		// Explicit key and base URL: nothing is read from the environment.
+		this.url = `${(opts.baseURL || ANTHROPIC_BASE_URL).replace(/\/+$/, '')}/v1/messages`;
+		this.headers = {
+			'x-api-key': opts.apiKey,
+			'anthropic-version': opts.apiVersion || ANTHROPIC_API_VERSION,
+			'content-type': 'application/json',
+			accept: 'application/json',
+		};
+	}
+
+	private async post(body: MessagesBody, signal: AbortSignal): Promise<MessagesResponse> {
+		const res = await fetch(this.url, { method: 'POST', headers: this.headers, body: JSON.stringify(body), signal });
+		const text = await res.text();
+		if (!res.ok) throw new AnthropicHttpError(res.status, res.headers, `${res.status} ${errorText(text)}`);
+		try {
+			return JSON.parse(text) as MessagesResponse;
+		} catch {
+			// A 200 that is not JSON: the call may have been done and billed, so it is never re-sent.
+			throw new ProviderCallError(this.redact(`anthropic/${this.model}: the response is not JSON`), this.name, res.status, false, 'invalid_output');
+		}
 	}
 
 	async generate<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
 		const maxTokens = req.maxOutputTokens ?? this.opts.defaultMaxTokens ?? 8192;
-		const body: Anthropic.Messages.MessageCreateParamsNonStreaming = {
+		const body: MessagesBody = {
 			model: this.model,
 			max_tokens: maxTokens,
 			system: req.system,
@@ -75,7 +124,7 @@ export class AnthropicLlmProvider implements LlmProvider {
 			output_config: { format: { type: 'json_schema', schema: jsonSchemaFor(req.schema, { strict: true }) } },
 			...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
 		};
-		const message = await callWithRetries((signal) => this.client.messages.create(body, { signal }), {
+		const message = await callWithRetries((signal) => this.post(body, signal), {
 			...this.opts,
 			provider: this.name,
 			redact: this.redact,
@@ -89,8 +138,8 @@ export class AnthropicLlmProvider implements LlmProvider {
 			throw fail('truncated', `the output hit the token limit (${stop}, max_tokens ${maxTokens})`);
 		}
 		const text = (message.content ?? [])
-			.filter((b): b is Anthropic.Messages.TextBlock => b.type === 'text')
-			.map((b) => b.text)
+			.filter((b) => b.type === 'text' && typeof b.text === 'string')
+			.map((b) => b.text as string)
 			.join('');
 		if (text.trim() === '') throw fail('invalid_output', `the response has no text (stop_reason ${stop})`);
 		const data = validateModelOutput(req, text, { provider: this.name, model: this.model, usage });

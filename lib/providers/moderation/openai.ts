@@ -6,7 +6,7 @@
 import type OpenAI from 'openai';
 
 import { secretRedactor } from '../../domain/errors';
-import { callWithRetries, openAiClient, ProviderCallError, type RetryPolicy } from '../llm/openai';
+import { callWithRetries, loadOnce, openAiClient, ProviderCallError, type RetryPolicy } from '../llm/openai';
 import type { ModerationProvider, ModerationResult } from '../types';
 
 export const DEFAULT_MODERATION_MODEL = 'omni-moderation-latest';
@@ -24,19 +24,20 @@ export interface OpenAiModerationOptions extends RetryPolicy {
 export class OpenAiModerationProvider implements ModerationProvider {
 	readonly name = 'openai';
 	readonly model: string;
-	private readonly client: OpenAI;
+	private readonly client: () => Promise<OpenAI>;
 	private readonly redact: (s: string) => string;
 
 	constructor(private readonly opts: OpenAiModerationOptions) {
 		if (!opts.apiKey) throw new Error('OpenAI moderation needs an API key');
 		this.model = opts.model || DEFAULT_MODERATION_MODEL;
-		this.client = openAiClient(opts);
+		this.client = loadOnce(() => openAiClient(opts));
 		this.redact = secretRedactor([opts.apiKey]);
 	}
 
 	async moderate(texts: string[]): Promise<ModerationResult> {
 		if (texts.length === 0) return { provider: this.name, model: this.model, results: [] };
-		const res = await callWithRetries((signal) => this.client.moderations.create({ model: this.model, input: texts }, { signal }), {
+		const client = await this.client();
+		const res = await callWithRetries((signal) => client.moderations.create({ model: this.model, input: texts }, { signal }), {
 			...this.opts,
 			provider: this.name,
 			redact: this.redact,

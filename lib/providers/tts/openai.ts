@@ -27,7 +27,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type OpenAI from 'openai';
 
 import { ValidationError, secretRedactor } from '../../domain/errors';
-import { OPENAI_BASE_URL, ProviderCallError, openAiClient, type RetryPolicy } from '../llm/openai';
+import { OPENAI_BASE_URL, ProviderCallError, loadOnce, openAiClient, type RetryPolicy } from '../llm/openai';
 import type { SpeechRequest, SpeechResult, TtsProvider } from '../types';
 import { audioExtension, partPathFor, probeDurationSeconds, proportionalAlignment, speechBounds, type MediaTools } from './alignment';
 import { callTtsWithRetries, limiterFor, type RateLimiter } from './fallback';
@@ -68,7 +68,7 @@ export class OpenAiTtsProvider implements TtsProvider {
 	readonly name = 'openai';
 	readonly model: string;
 	private readonly voice: string;
-	private readonly client: OpenAI;
+	private readonly client: () => Promise<OpenAI>;
 	private readonly redact: (s: string) => string;
 	private readonly limiter?: RateLimiter;
 
@@ -77,7 +77,7 @@ export class OpenAiTtsProvider implements TtsProvider {
 		this.model = opts.model || DEFAULT_OPENAI_TTS_MODEL;
 		this.voice = opts.voice || DEFAULT_OPENAI_TTS_VOICE;
 		voiceParam(this.voice);
-		this.client = openAiClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs });
+		this.client = loadOnce(() => openAiClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, timeoutMs: opts.timeoutMs }));
 		this.redact = secretRedactor([opts.apiKey]);
 		this.limiter = limiterFor(opts, this.name, opts.baseURL || OPENAI_BASE_URL, opts.apiKey);
 	}
@@ -114,7 +114,7 @@ export class OpenAiTtsProvider implements TtsProvider {
 		try {
 			await callTtsWithRetries(
 				async (signal) => {
-					const res = await this.client.audio.speech.create(body, { signal });
+					const res = await (await this.client()).audio.speech.create(body, { signal });
 					await this.download(res, part, model);
 				},
 				{ ...this.opts, provider: this.name, redact: this.redact, limiter: this.limiter },

@@ -12,10 +12,10 @@
  * fetch given to it does, honouring Retry-After. Every call here is idempotent (upsert by id, query,
  * delete by filter), so repeating one is safe.
  */
-import { Pinecone, type Index } from '@pinecone-database/pinecone';
+import type { Index } from '@pinecone-database/pinecone';
 
 import { secretRedactor } from '../../domain/errors';
-import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER_SECONDS, ProviderCallError, retryAfterSeconds } from '../llm/openai';
+import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER_SECONDS, loadOnce, ProviderCallError, retryAfterSeconds } from '../llm/openai';
 import { ProviderError, type VectorMatch, type VectorRecord, type VectorStore } from '../types';
 
 export const PINECONE_CONTROLLER_HOST = 'https://api.pinecone.io';
@@ -104,30 +104,34 @@ function pineconeFetch(opts: { timeoutMs: number; maxRetries: number; maxRetryAf
 
 export class PineconeVectorStore implements VectorStore {
 	readonly name = 'pinecone';
-	private readonly index: Index;
+	/** The SDK loads on the first call. */
+	private readonly index: () => Promise<Index>;
 	private readonly redact: (s: string) => string;
 
 	constructor(opts: PineconeOptions) {
 		if (!opts.apiKey) throw new Error('Pinecone needs an API key');
 		if (!opts.indexHost && !opts.indexName) throw new Error('Pinecone needs an index host or an index name');
 		const maxRetries = opts.maxRetries ?? DEFAULT_MAX_RETRIES;
-		const client = new Pinecone({
-			apiKey: opts.apiKey,
-			controllerHostUrl: opts.controllerHostUrl || PINECONE_CONTROLLER_HOST,
-			maxRetries,
-			fetchApi: pineconeFetch({
-				timeoutMs: opts.timeoutMs ?? 30_000,
+		this.index = loadOnce(async () => {
+			const { Pinecone } = await import('@pinecone-database/pinecone');
+			const client = new Pinecone({
+				apiKey: opts.apiKey,
+				controllerHostUrl: opts.controllerHostUrl || PINECONE_CONTROLLER_HOST,
 				maxRetries,
-				maxRetryAfterSeconds: opts.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
-			}),
+				fetchApi: pineconeFetch({
+					timeoutMs: opts.timeoutMs ?? 30_000,
+					maxRetries,
+					maxRetryAfterSeconds: opts.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
+				}),
+			});
+			return client.index(opts.indexHost ? { host: opts.indexHost, name: opts.indexName } : { name: opts.indexName });
 		});
-		this.index = client.index(opts.indexHost ? { host: opts.indexHost, name: opts.indexName } : { name: opts.indexName });
 		this.redact = secretRedactor([opts.apiKey]);
 	}
 
-	private async call<R>(fn: () => Promise<R>): Promise<R> {
+	private async call<R>(fn: (index: Index) => Promise<R>): Promise<R> {
 		try {
-			return await fn();
+			return await fn(await this.index());
 		} catch (err) {
 			throw pineconeError(err, this.redact);
 		}
@@ -141,7 +145,7 @@ export class PineconeVectorStore implements VectorStore {
 			const out = batch;
 			batch = [];
 			bytes = 0;
-			await this.call(() => this.index.upsert({ records: out, namespace }));
+			await this.call((index) => index.upsert({ records: out, namespace }));
 		};
 		for (const r of records) {
 			const size = JSON.stringify(r).length + 1;
@@ -153,11 +157,11 @@ export class PineconeVectorStore implements VectorStore {
 	}
 
 	async deleteByDocument(namespace: string, documentId: string): Promise<void> {
-		await this.call(() => this.index.deleteMany({ filter: { document_id: { $eq: documentId } }, namespace }));
+		await this.call((index) => index.deleteMany({ filter: { document_id: { $eq: documentId } }, namespace }));
 	}
 
 	async query(namespace: string, vector: number[], topK: number, minScore: number): Promise<VectorMatch[]> {
-		const res = await this.call(() => this.index.query({ vector, topK, namespace, includeMetadata: true, includeValues: false }));
+		const res = await this.call((index) => index.query({ vector, topK, namespace, includeMetadata: true, includeValues: false }));
 		return (res.matches ?? [])
 			.filter((m) => typeof m.score === 'number' && m.score >= minScore)
 			.map((m) => ({ id: m.id, score: m.score as number, metadata: { ...(m.metadata ?? {}) } }));
