@@ -95,7 +95,10 @@ async function approveLink(link) {
   if (res.status !== 200 || !result.includes('Approved')) throw new Error(`approving ${link.entity} answered ${res.status}: ${result.slice(0, 300)}`);
 }
 
-/** ffmpeg, ffprobe, espeak-ng and the caption font: installed with apt when missing (as root), else a clear stop. */
+/**
+ * ffmpeg, ffprobe, the offline voices (Festival with the SLT HTS voice, espeak-ng as its fallback)
+ * and the caption font: installed with apt when missing (as root), else a clear stop.
+ */
 function provisionTools() {
   const has = (cmd) => {
     try {
@@ -108,6 +111,8 @@ function provisionTools() {
   const missing = [];
   if (!has('ffmpeg') || !has('ffprobe')) missing.push('ffmpeg');
   if (!has('espeak-ng')) missing.push('espeak-ng');
+  if (!has('text2wave')) missing.push('festival');
+  if (!fs.existsSync('/usr/share/festival/voices/us/cmu_us_slt_arctic_hts')) missing.push('festvox-us-slt-hts');
   if (!fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) missing.push('fonts-dejavu-core');
   if (!missing.length) return;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
