@@ -11,6 +11,7 @@ import { ValidationError } from '../domain/errors';
 import { parseUsd } from '../domain/money';
 import type { Scene } from '../domain/schemas';
 import { assemble } from '../media/assemble';
+import { ensureMusicBed } from '../media/music';
 import type { CaptionStyle, TerminalEffect, Timeline } from '../media/timeline';
 import type { PriceEntry } from '../pricing/price-table';
 import type { AspectRatio, Resolution, WordTiming } from '../providers/types';
@@ -126,6 +127,11 @@ export interface AssembleVideoInput {
 	videoId: string;
 	voiceover?: { path: string; words?: WordTiming[] } | null;
 	music?: { path: string; gainDb?: number } | null;
+	/**
+	 * Without `music`: a bed the project synthesises (media/music.ts; seeded by the brand, cached in
+	 * the media folder's music/) plays under the voice, so no video is voice over silence. Default true.
+	 */
+	musicBed?: boolean;
 	size?: OutputSize;
 	captions?: boolean;
 	lutPath?: string;
@@ -155,6 +161,10 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 		highlightColour: palette[1] ?? palette[0] ?? '#FFD400',
 		outlineColour: palette[0] ?? '#000000',
 	};
+	const totalSeconds = scenes.reduce((a, s) => a + Number(s.duration_target ?? s.duration_seconds), 0);
+	const music =
+		input.music ??
+		(input.musicBed === false ? null : { path: await ensureMusicBed(join(deps.mediaDir, 'music'), { durationSeconds: totalSeconds, seed: String(brand.brand_name ?? brand.brand_id ?? '') }) });
 	const timeline: Timeline = {
 		scenes: scenes.map((s, k) => ({
 			path: String(s.clip_url),
@@ -163,7 +173,7 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 			transitionSeconds: 0.4,
 		})),
 		voiceover: input.voiceover ?? undefined,
-		music: input.music ?? undefined,
+		music: music ?? undefined,
 		captions: input.captions !== false && input.voiceover?.words?.length ? { words: input.voiceover.words, style } : undefined,
 		lut: input.lutPath ? { path: input.lutPath } : undefined,
 		terminal: input.terminal ?? undefined,
@@ -181,7 +191,7 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 	const outputs = Object.fromEntries(result.outputs.map((o) => [o.aspect, o]));
 	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails }, {
 		voiceover_url: input.voiceover?.path ?? null,
-		background_music_url: input.music?.path ?? null,
+		background_music_url: music?.path ?? null,
 		synced_audio_url: master.path,
 	});
 	for (const o of result.outputs) {
