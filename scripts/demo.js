@@ -253,6 +253,25 @@ async function collect(store, lib, out, outcome) {
   const video = progress.raw.videos[0];
   const full = await store.getVideo(video.video_id);
   const outputs = full.outputs.outputs;
+  // The contact sheet: one frame per scene for each format. The assembler writes it next to the
+  // outputs; an older assembly without one gets it made here.
+  let contactSheet = full.outputs.contact_sheet ?? null;
+  if (!contactSheet || !fs.existsSync(contactSheet)) {
+    let start = 0;
+    const scenes = (full.scenes ?? []).map((s) => {
+      const d = Number(s.duration_target ?? s.duration_seconds);
+      const scene = { startSeconds: start, durationSeconds: d };
+      start += d;
+      return scene;
+    });
+    const sheet = await lib.makeContactSheet({
+      outputs: ['9:16', '16:9', '1:1'].filter((a) => outputs[a]).map((a) => ({ aspect: a, path: outputs[a].path })),
+      scenes,
+      dest: path.join(path.dirname(outputs['9:16'].path), 'contact-sheet.png'),
+      frameHeight: 320,
+    });
+    contactSheet = sheet.path;
+  }
   const report = await lib.campaignReport(store, campaignId);
   fs.writeFileSync(path.join(out, 'reports', 'campaign-report.json'), JSON.stringify(report, null, 2));
   fs.writeFileSync(path.join(out, 'reports', 'campaign-report.html'), lib.campaignReportHtml(report));
@@ -272,6 +291,7 @@ async function collect(store, lib, out, outcome) {
       wide: outputs['16:9'].path,
       square: outputs['1:1'].path,
       thumbnails: (full.outputs.thumbnails ?? []).map((t) => t.path),
+      contact_sheet: contactSheet,
     },
     posts,
     reports: {
@@ -293,6 +313,7 @@ function printSummary(m, out) {
       `  16:9                           ${rel(m.outputs.wide)}`,
       `  1:1                            ${rel(m.outputs.square)}`,
       `  thumbnails                     ${m.outputs.thumbnails.map(rel).join(', ')}`,
+      `  contact sheet                  ${rel(m.outputs.contact_sheet)}`,
       ...m.posts.map((p) => `  ${`post (${p.platform})`.padEnd(31)}${p.outbox_folder ? rel(p.outbox_folder) : p.platform_post_id}`),
       `  campaign report                ${rel(m.reports.campaign_html)} (and .json)`,
       `  safety reports                 ${rel(m.reports.safety)}`,

@@ -11,6 +11,7 @@ import { ValidationError } from '../domain/errors';
 import { parseUsd } from '../domain/money';
 import type { Scene } from '../domain/schemas';
 import { assemble } from '../media/assemble';
+import { makeContactSheet } from '../media/contact-sheet';
 import { ensureMusicBed } from '../media/music';
 import type { CaptionStyle, TerminalEffect, Timeline } from '../media/timeline';
 import type { PriceEntry } from '../pricing/price-table';
@@ -132,6 +133,8 @@ export interface AssembleVideoInput {
 	 * the media folder's music/) plays under the voice, so no video is voice over silence. Default true.
 	 */
 	musicBed?: boolean;
+	/** Writes contact-sheet.png next to the outputs: one frame per scene for each format (default true). */
+	contactSheet?: boolean;
 	size?: OutputSize;
 	captions?: boolean;
 	lutPath?: string;
@@ -189,7 +192,22 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 	const result = await assemble(timeline);
 	const master = result.outputs.find((o) => o.aspect === '9:16')!;
 	const outputs = Object.fromEntries(result.outputs.map((o) => [o.aspect, o]));
-	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails }, {
+	let start = 0;
+	const sheet =
+		input.contactSheet === false
+			? null
+			: await makeContactSheet({
+					outputs: result.outputs.map((o) => ({ aspect: o.aspect, path: o.path })),
+					scenes: timeline.scenes.map((s) => {
+						const scene = { startSeconds: start, durationSeconds: s.durationSeconds };
+						start += s.durationSeconds;
+						return scene;
+					}),
+					dest: join(dir, 'contact-sheet.png'),
+					frameHeight: 320,
+					title: `${String(brand.brand_name ?? '')} · video ${input.videoId}`,
+				});
+	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails, ...(sheet ? { contact_sheet: sheet.path } : {}) }, {
 		voiceover_url: input.voiceover?.path ?? null,
 		background_music_url: music?.path ?? null,
 		synced_audio_url: master.path,
@@ -204,5 +222,5 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 	if (current.approval_status === 'draft') {
 		await store.transition({ entity: 'video', id: input.videoId, expectedVersion: current.state_version as number, toStatus: 'pending', actor: 'assembler', reason: 'assembled' });
 	}
-	return { video_id: input.videoId, outputs: result.outputs as unknown as Json[], thumbnails: result.thumbnails as unknown as Json[], ffmpeg_seconds: result.ffmpegSeconds, loudness: result.loudness as unknown as Json };
+	return { video_id: input.videoId, outputs: result.outputs as unknown as Json[], thumbnails: result.thumbnails as unknown as Json[], contact_sheet: sheet?.path ?? null, ffmpeg_seconds: result.ffmpegSeconds, loudness: result.loudness as unknown as Json };
 }
