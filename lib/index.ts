@@ -26,6 +26,10 @@ export { routeScript, submitRoutedScene, assembleVideo, requestHash } from './pr
 export { voiceover } from './production/voiceover';
 export { assemble, checkOutput, AssemblyError } from './media/assemble';
 export { validateTimeline } from './media/timeline';
+export { makeContactSheet } from './media/contact-sheet';
+export { renderMusicBed, writeMusicBed, ensureMusicBed } from './media/music';
+export { fitVoiceToScenes } from './production/voice-fit';
+export { FestivalTtsProvider } from './providers/tts/festival';
 export { probeMedia, checkClip } from './media/probe';
 export { downloadToFile, DownloadError } from './media/download';
 export { publishOnce, publishKey } from './broadcast/publish';

@@ -97,7 +97,10 @@ async function approveLink(link) {
   if (res.status !== 200 || !result.includes('Approved')) throw new Error(`approving ${link.entity} answered ${res.status}: ${result.slice(0, 300)}`);
 }
 
-/** ffmpeg, ffprobe, espeak-ng and the caption font: installed with apt when missing (as root), else a clear stop. */
+/**
+ * ffmpeg, ffprobe, the offline voices (Festival with the SLT HTS voice, espeak-ng as its fallback)
+ * and the caption font: installed with apt when missing (as root), else a clear stop.
+ */
 function provisionTools() {
   const has = (cmd) => {
     try {
@@ -110,6 +113,8 @@ function provisionTools() {
   const missing = [];
   if (!has('ffmpeg') || !has('ffprobe')) missing.push('ffmpeg');
   if (!has('espeak-ng')) missing.push('espeak-ng');
+  if (!has('text2wave')) missing.push('festival');
+  if (!fs.existsSync('/usr/share/festival/voices/us/cmu_us_slt_arctic_hts')) missing.push('festvox-us-slt-hts');
   if (!fs.existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) missing.push('fonts-dejavu-core');
   if (!missing.length) return;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -284,6 +289,30 @@ async function statusOf(harness, campaignId) {
   return body;
 }
 
+/**
+ * The contact sheet of a video: one frame per scene for each format. The assembler writes it next to
+ * the outputs; an older assembly without one gets it made here.
+ */
+async function contactSheetOf(lib, full) {
+  const outputs = full.outputs.outputs;
+  const made = full.outputs.contact_sheet;
+  if (made && fs.existsSync(made)) return made;
+  let start = 0;
+  const scenes = (full.scenes ?? []).map((s) => {
+    const d = Number(s.duration_target ?? s.duration_seconds);
+    const scene = { startSeconds: start, durationSeconds: d };
+    start += d;
+    return scene;
+  });
+  const sheet = await lib.makeContactSheet({
+    outputs: ['9:16', '16:9', '1:1'].filter((a) => outputs[a]).map((a) => ({ aspect: a, path: outputs[a].path })),
+    scenes,
+    dest: path.join(path.dirname(outputs['9:16'].path), 'contact-sheet.png'),
+    frameHeight: 320,
+  });
+  return sheet.path;
+}
+
 /** Reads the store after n8n stopped: outputs per variant, posts, reports; writes the reports. */
 async function collect(store, lib, out, outcome) {
   const { campaignId } = outcome;
@@ -303,6 +332,7 @@ async function collect(store, lib, out, outcome) {
     const full = await store.getVideo(v.video_id);
     const outputs = full.outputs.outputs;
     const script = await store.getScript(v.script_id);
+    const contactSheet = await contactSheetOf(lib, full);
     variants.push({
       variant_id: v.variant_id,
       variant_type: v.variant_type,
@@ -315,6 +345,7 @@ async function collect(store, lib, out, outcome) {
         wide: outputs['16:9'].path,
         square: outputs['1:1'].path,
         thumbnails: (full.outputs.thumbnails ?? []).map((t) => t.path),
+        contact_sheet: contactSheet,
       },
       posts: report.posts.filter((p) => p.variant_id === v.variant_id && p.status === 'published').map(postOf),
     });
@@ -347,6 +378,7 @@ function printSummary(m, out) {
     lines.push(`  variant ${v.variant_type} (${v.status}): "${v.hook}"`);
     lines.push(`    9:16 master (captions, voice)  ${rel(v.outputs.master)}`);
     lines.push(`    16:9 / 1:1                     ${rel(v.outputs.wide)}, ${rel(v.outputs.square)}`);
+    lines.push(`    contact sheet                  ${rel(v.outputs.contact_sheet)}`);
     for (const p of v.posts) lines.push(`    ${`post (${PLATFORM_NAMES[p.platform] ?? p.platform})`.padEnd(31)}${p.outbox_folder ? rel(p.outbox_folder) : `${p.platform_post_id} on the loopback fake`}`);
     const c = m.cost.by_variant?.find?.((x) => x.variant_id === v.variant_id);
     if (c) lines.push(`    cost                           $${c.total_usd}`);

@@ -11,6 +11,8 @@ import { ValidationError } from '../domain/errors';
 import { parseUsd } from '../domain/money';
 import type { Scene } from '../domain/schemas';
 import { assemble } from '../media/assemble';
+import { makeContactSheet } from '../media/contact-sheet';
+import { ensureMusicBed } from '../media/music';
 import type { CaptionStyle, TerminalEffect, Timeline } from '../media/timeline';
 import type { PriceEntry } from '../pricing/price-table';
 import type { AspectRatio, Resolution, WordTiming } from '../providers/types';
@@ -128,6 +130,13 @@ export interface AssembleVideoInput {
 	videoId: string;
 	voiceover?: { path: string; words?: WordTiming[] } | null;
 	music?: { path: string; gainDb?: number } | null;
+	/**
+	 * Without `music`: a bed the project synthesises (media/music.ts; seeded by the brand, cached in
+	 * the media folder's music/) plays under the voice, so no video is voice over silence. Default true.
+	 */
+	musicBed?: boolean;
+	/** Writes contact-sheet.png next to the outputs: one frame per scene for each format (default true). */
+	contactSheet?: boolean;
 	size?: OutputSize;
 	captions?: boolean;
 	lutPath?: string;
@@ -157,6 +166,10 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 		highlightColour: palette[1] ?? palette[0] ?? '#FFD400',
 		outlineColour: palette[0] ?? '#000000',
 	};
+	const totalSeconds = scenes.reduce((a, s) => a + Number(s.duration_target ?? s.duration_seconds), 0);
+	const music =
+		input.music ??
+		(input.musicBed === false ? null : { path: await ensureMusicBed(join(deps.mediaDir, 'music'), { durationSeconds: totalSeconds, seed: String(brand.brand_name ?? brand.brand_id ?? '') }) });
 	const timeline: Timeline = {
 		scenes: scenes.map((s, k) => ({
 			path: String(s.clip_url),
@@ -165,7 +178,7 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 			transitionSeconds: 0.4,
 		})),
 		voiceover: input.voiceover ?? undefined,
-		music: input.music ?? undefined,
+		music: music ?? undefined,
 		captions: input.captions !== false && input.voiceover?.words?.length ? { words: input.voiceover.words, style } : undefined,
 		lut: input.lutPath ? { path: input.lutPath } : undefined,
 		terminal: input.terminal ?? undefined,
@@ -181,9 +194,24 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 	const result = await assemble(timeline);
 	const master = result.outputs.find((o) => o.aspect === '9:16')!;
 	const outputs = Object.fromEntries(result.outputs.map((o) => [o.aspect, o]));
-	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails }, {
+	let start = 0;
+	const sheet =
+		input.contactSheet === false
+			? null
+			: await makeContactSheet({
+					outputs: result.outputs.map((o) => ({ aspect: o.aspect, path: o.path })),
+					scenes: timeline.scenes.map((s) => {
+						const scene = { startSeconds: start, durationSeconds: s.durationSeconds };
+						start += s.durationSeconds;
+						return scene;
+					}),
+					dest: join(dir, 'contact-sheet.png'),
+					frameHeight: 320,
+					title: `${String(brand.brand_name ?? '')} · video ${input.videoId}`,
+				});
+	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails, ...(sheet ? { contact_sheet: sheet.path } : {}) }, {
 		voiceover_url: input.voiceover?.path ?? null,
-		background_music_url: input.music?.path ?? null,
+		background_music_url: music?.path ?? null,
 		synced_audio_url: master.path,
 	});
 	for (const o of result.outputs) {
@@ -196,5 +224,5 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 	if (current.approval_status === 'draft') {
 		await store.transition({ entity: 'video', id: input.videoId, expectedVersion: current.state_version as number, toStatus: 'pending', actor: 'assembler', reason: 'assembled' });
 	}
-	return { video_id: input.videoId, outputs: result.outputs as unknown as Json[], thumbnails: result.thumbnails as unknown as Json[], ffmpeg_seconds: result.ffmpegSeconds, loudness: result.loudness as unknown as Json };
+	return { video_id: input.videoId, outputs: result.outputs as unknown as Json[], thumbnails: result.thumbnails as unknown as Json[], contact_sheet: sheet?.path ?? null, ffmpeg_seconds: result.ffmpegSeconds, loudness: result.loudness as unknown as Json };
 }

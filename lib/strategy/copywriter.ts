@@ -18,6 +18,12 @@ export const thoroughRestrictedMatcher = (text: string, keywords: string[]): str
 	...new Set(findRestrictedKeywords(text, keywords).map((m) => m.keyword)),
 ];
 
+/** The campaign request's notes stored with the brief (the templates and prompts drop their restricted sentences). */
+function requestNotes(row: Json): string | undefined {
+	const notes = (row.campaign_request as Json | null)?.notes;
+	return typeof notes === 'string' && notes.trim() ? notes : undefined;
+}
+
 async function briefAndBrand(store: Store, briefId: string): Promise<{ row: Json; brief: CreativeBrief; brand: BrandProfile }> {
 	const row = await store.getBrief(briefId);
 	const brief = parseOrThrow(creativeBriefSchema, row.creative_brief, 'creative_brief');
@@ -44,6 +50,7 @@ export async function hooksForBrief(
 		trends: trends.map((t) => String(t.topic)),
 		bestPastHooks: bestPastHooks.map((h) => ({ text: h.text, engagement_rate: Number(h.engagement_rate) })),
 		productCategory: String((row.campaign_request as Json)?.product_category ?? ''),
+		notes: requestNotes(row),
 		findRestricted: thoroughRestrictedMatcher,
 	});
 	const stored = await deps.store.storeHooks(
@@ -99,6 +106,8 @@ export async function scriptsForBrief(
 			targetSeconds: input.targetSeconds,
 			llm: deps.llm,
 			variationsGenerated: hooks.length,
+			notes: requestNotes(row),
+			productCategory: String((row.campaign_request as Json)?.product_category ?? '') || undefined,
 		});
 		const stored = await deps.store.createScript({ brief_id: input.briefId, hook_id: hook.hook_id as string, script, actor: input.actor });
 		out.push({ ...stored, script: { ...script, script_id: stored.script_id, brief_id: input.briefId }, llm });
@@ -154,7 +163,7 @@ export async function reviseScriptWithFeedback(
 			status: current.approval_status,
 		});
 	}
-	const { brief, brand } = await briefAndBrand(deps.store, current.brief_id as string);
+	const { row, brief, brand } = await briefAndBrand(deps.store, current.brief_id as string);
 	const hook = (current.hook ?? {}) as Record<string, unknown>;
 	const variant = (VARIANT_TYPES as readonly string[]).includes(current.variant_tag as string) ? (current.variant_tag as VariantType) : 'humorous';
 	const { script, llm } = await writeScript({
@@ -171,6 +180,8 @@ export async function reviseScriptWithFeedback(
 		llm: deps.llm,
 		variationsGenerated: Math.max(1, Number(hook.variations_generated ?? 1)),
 		revision: { feedback: feedback || '(no feedback given)', previousVoiceover: String(current.voiceover_full_text ?? '') },
+		notes: requestNotes(row),
+		productCategory: String((row.campaign_request as Json)?.product_category ?? '') || undefined,
 	});
 	const revision = { feedback: feedback || null, approval_id: input.approvalId ?? null, previous_version: Number(current.version ?? 1) };
 	const stored = await deps.store.reviseScript(input.scriptId, Number(current.state_version), { ...script, revision } as unknown as Json, input.actor);

@@ -12,6 +12,7 @@ import { cosine, tokenize } from '../providers/embeddings/local';
 import type { EmbeddingProvider, LlmProvider } from '../providers/types';
 import type { LlmCall } from './brief';
 import { plainRestrictedMatches, wholeWordPattern, type RestrictedMatcher } from './rubric';
+import { dropRestrictedSentences } from './phrases';
 
 export type HookType = (typeof HOOK_TYPES)[number];
 
@@ -87,6 +88,8 @@ export interface GenerateHooksInput {
 	batchSize?: number;
 	/** The product category, for the local templates (else read from the brief). */
 	productCategory?: string;
+	/** The campaign request's notes (product name, details); sentences with a restricted keyword are never passed on. */
+	notes?: string;
 	findRestricted?: RestrictedMatcher;
 	nearDuplicateCosine?: number;
 }
@@ -310,7 +313,7 @@ export function audienceWords(brief: CreativeBrief): string[] {
 // ---------------------------------------------------------------------------------------------
 // Generation
 
-function hookPrompts(brief: CreativeBrief, count: number, round: number, avoid: string[], trends: string[]): { system: string; prompt: string } {
+function hookPrompts(brief: CreativeBrief, count: number, round: number, avoid: string[], trends: string[], notes = ''): { system: string; prompt: string } {
 	const system = [
 		'You are a direct-response copywriter for short-form vertical video ads (TikTok, Reels, Shorts).',
 		'You write scroll-stopping opening lines of at most 15 words that a voiceover can say in under 4 seconds.',
@@ -327,6 +330,7 @@ function hookPrompts(brief: CreativeBrief, count: number, round: number, avoid: 
 		`Pain points: ${b.target_audience.pain_points.join('; ')}`,
 		`Value proposition: ${b.core_message.value_proposition}`,
 		`Primary hook idea: ${b.core_message.primary_hook}`,
+		...(notes ? [`Product notes: ${notes}`] : []),
 		`Call to action: ${b.core_message.call_to_action}`,
 		`Brand tone: ${b.brand_guidelines_ref.tone}`,
 		`Restricted keywords (never use): ${b.brand_guidelines_ref.restricted_keywords.join(', ') || '(none)'}`,
@@ -391,6 +395,7 @@ export async function generateHooks(input: GenerateHooksInput): Promise<Generate
 	const dropped: GeneratedHooks['dropped'] = [];
 	const llmCalls: LlmCall[] = [];
 	const productCategory = input.productCategory ?? productCategoryOf(brief);
+	const notes = input.notes ? dropRestrictedSentences(input.notes, restrictedWords) : '';
 	let round = 0;
 	let best = 0;
 
@@ -400,14 +405,14 @@ export async function generateHooks(input: GenerateHooksInput): Promise<Generate
 		for (let asked = 0; asked < count; asked += batchSize) {
 			const n = Math.min(batchSize, count - asked);
 			const avoid = [...kept.map((h) => h.text), ...dropped.map((d) => d.text), ...drafts.map((d) => d.text)];
-			const { system, prompt } = hookPrompts(brief, n, round, avoid, trendTopics);
+			const { system, prompt } = hookPrompts(brief, n, round, avoid, trendTopics, notes);
 			const result = await input.llm.generate({
 				task: 'hooks',
 				system,
 				prompt,
 				schema: hookBatchSchema,
 				schemaName: 'hook_batch',
-				context: { brief, count: n, round, avoid, trends: trendTopics, productCategory },
+				context: { brief, count: n, round, avoid, trends: trendTopics, productCategory, ...(notes ? { notes } : {}) },
 				temperature: 0.9,
 				maxOutputTokens: 60 * n + 200,
 			});

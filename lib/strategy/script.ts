@@ -15,6 +15,7 @@ import { HOOK_TYPES, VARIANT_TYPES, VISUAL_STYLES, parseOrThrow, scriptSchema, t
 import type { LlmProvider } from '../providers/types';
 import { brandProfileSchema, parseWithDefaults, type BrandProfile, type LlmCall } from './brief';
 import { qualityFromScores, rationaleOf, scoreHookText, type HookType } from './hooks';
+import { dropRestrictedSentences } from './phrases';
 
 export type VariantType = (typeof VARIANT_TYPES)[number];
 export type VisualStyle = (typeof VISUAL_STYLES)[number];
@@ -218,10 +219,20 @@ export interface WriteScriptInput {
 	now?: () => Date;
 	/** A revision after a person rejected a script: their feedback and the version they saw. */
 	revision?: { feedback: string; previousVoiceover: string };
+	/** The campaign request's notes (product name, details); sentences with a restricted keyword are never passed on. */
+	notes?: string;
+	productCategory?: string;
+}
+
+/** The request's notes without the sentences that carry a restricted keyword (the brand's or the brief's). */
+function notesFor(input: WriteScriptInput): string {
+	if (!input.notes?.trim()) return '';
+	return dropRestrictedSentences(input.notes, [...input.brand.restricted_keywords, ...input.brief.brand_guidelines_ref.restricted_keywords]);
 }
 
 function scriptPrompts(input: WriteScriptInput, targetSeconds: number): { system: string; prompt: string } {
 	const { brief, hook, variant, brand } = input;
+	const notes = notesFor(input);
 	const direction = VARIANT_DIRECTION[variant];
 	const system = [
 		`You are the Copywriter of a brand-safe video ad pipeline. Write one ${variant} short-form vertical video script as JSON.`,
@@ -243,6 +254,7 @@ function scriptPrompts(input: WriteScriptInput, targetSeconds: number): { system
 		`Value proposition: ${brief.core_message.value_proposition}`,
 		`Call to action: ${brief.core_message.call_to_action}`,
 		`Trending topics: ${brief.trending_insights.trending_topics.join(', ') || '(none)'}`,
+		...(notes ? [`Product notes: ${notes}`] : []),
 		'',
 		`Variant: ${variant} — voice ${direction.voice_tone}; music ${direction.music_style}; camera moves such as ${direction.cameras.join(', ')}; lighting ${direction.lighting}.`,
 		`Target length: ${targetSeconds} seconds.`,
@@ -343,6 +355,8 @@ export async function writeScript(input: WriteScriptInput): Promise<{ script: Sc
 			targetSeconds,
 			variationsGenerated: input.variationsGenerated,
 			...(input.revision ? { feedback: input.revision.feedback } : {}),
+			...(input.productCategory ? { productCategory: input.productCategory } : {}),
+			...(notesFor(input) ? { notes: notesFor(input) } : {}),
 		},
 		temperature: 0.7,
 		maxOutputTokens: 4000,

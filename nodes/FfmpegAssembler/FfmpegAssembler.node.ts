@@ -34,6 +34,14 @@ export class FfmpegAssembler implements INodeType {
 			{ displayName: 'Word Timings (JSON)', name: 'words', type: 'json', default: '={{ JSON.stringify($json.words ?? []) }}', description: 'For the burned captions: the Voiceover node\'s words' },
 			{ displayName: 'Burn Captions', name: 'captions', type: 'boolean', default: true },
 			{ displayName: 'Music File', name: 'musicPath', type: 'string', default: '', description: 'Optional: looped and ducked under the voice' },
+			{
+				displayName: 'Generated Music Bed',
+				name: 'musicBed',
+				type: 'boolean',
+				default: true,
+				description: 'Whether, without a music file, a bed the package synthesises (four chords with a pulse, seeded by the brand) plays ducked under the voice',
+				displayOptions: { show: { musicPath: [''] } },
+			},
 			{ displayName: 'Brand LUT (.Cube)', name: 'lutPath', type: 'string', default: '' },
 			{
 				displayName: 'Terminal Effects',
@@ -76,6 +84,7 @@ export class FfmpegAssembler implements INodeType {
 					videoId: this.getNodeParameter('videoId', i) as string,
 					voiceover: voice ? { path: voice, words: (parseJsonField(this.getNodeParameter('words', i, '[]'), 'words') as WordTiming[]) ?? [] } : null,
 					music: music ? { path: music } : null,
+					musicBed: music ? undefined : (this.getNodeParameter('musicBed', i, true) as boolean),
 					captions: this.getNodeParameter('captions', i) as boolean,
 					lutPath: (this.getNodeParameter('lutPath', i, '') as string) || undefined,
 					terminal: effects.length ? { effects, text: (this.getNodeParameter('terminalText', i, '') as string) || undefined } : null,

@@ -18,7 +18,7 @@ import { executePerItem, testStoreCredential } from '../shared/store';
 
 const PROVIDERS = [
 	{ name: 'ElevenLabs (Word Timestamps)', value: 'elevenlabs' },
-	{ name: 'Local Espeak-Ng (Offline, Free)', value: 'local' },
+	{ name: 'Local Festival or Espeak-Ng (Offline, Free)', value: 'local' },
 	{ name: 'OpenAI TTS', value: 'openai' },
 ];
 
@@ -61,7 +61,7 @@ export class Voiceover implements INodeType {
 				default: ['local'],
 				description: 'Tried in this order; the next one answers when one fails. Without timestamps from the provider, words are timed proportionally.',
 			},
-			{ displayName: 'Voice', name: 'voice', type: 'string', default: '', description: 'For the first provider: an OpenAI voice (alloy…), an ElevenLabs voice ID, or an espeak-ng voice (en-us)' },
+			{ displayName: 'Voice', name: 'voice', type: 'string', default: '', description: 'For the first provider: an OpenAI voice (alloy…), an ElevenLabs voice ID, a Festival voice (cmu_us_slt_arctic_hts, the local default) or an espeak-ng voice (en-us)' },
 			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', description: 'Charged for paid voices when the source is a text (a script brings its campaign)', displayOptions: { show: { source: ['text'] } } },
 			mediaFolderProperty,
 		],

@@ -68,7 +68,7 @@ describe('production and scene-poller templates in real n8n (local generators)',
 	test('an unapproved or unknown script is refused with the field named', async () => {
 		const res = await harness.webhook('brand-infinity/production', { script_id: '00000000-0000-4000-8000-000000000000' });
 		expect([res.status, res.body.field]).toEqual([404, 'script_id']);
-	});
+	}, 60_000);
 
 	test('an approved script is routed and its scenes queued', async () => {
 		const res = await harness.webhook('brand-infinity/production', { script_id: scriptId });
@@ -76,7 +76,7 @@ describe('production and scene-poller templates in real n8n (local generators)',
 		expect(res.body.jobs).toHaveLength(3);
 		expect(res.body.statuses).toEqual(['queued', 'queued', 'queued']);
 		videoId = res.body.video_id;
-	});
+	}, 60_000);
 
 	test('polling finishes the scenes, then the voiceover and the three formats are made', async () => {
 		let video: Record<string, unknown> = {};

@@ -17,6 +17,7 @@ import { ProviderError, type SpeechResult, type WordTiming } from '../../lib/pro
 import { proportionalAlignment, readWavInfo, speechBounds, splitWords } from '../../lib/providers/tts/alignment';
 import { ElevenLabsTtsProvider, wordsFromAlignment } from '../../lib/providers/tts/elevenlabs';
 import { FallbackTtsProvider, RateLimiter, TtsChainError } from '../../lib/providers/tts/fallback';
+import { FestivalTtsProvider, festivalEvals, festivalSafeText, isFestivalVoiceName } from '../../lib/providers/tts/festival';
 import { LocalTtsProvider, espeakSafeText } from '../../lib/providers/tts/local';
 import { OpenAiTtsProvider } from '../../lib/providers/tts/openai';
 import { createTtsChain, createTtsProvider } from '../../lib/providers/tts/registry';
@@ -483,6 +484,80 @@ describe('local TTS (espeak-ng)', () => {
 	});
 });
 
+/** Festival's HTS voice synthesises at about 0.3x real time on one core, slower on a busy machine. */
+const FESTIVAL_TIMEOUT_MS = 60_000;
+
+describe('local TTS (Festival, SLT HTS voice)', () => {
+	test('writes a real 32 kHz WAV: provider local, model festival/<voice>, words over the measured speech', async () => {
+		const text = 'Meet the Cloudline, a light and springy daily trainer.';
+		const dest = out('wav');
+		const r = await new FestivalTtsProvider().synthesize({ text }, dest);
+		const p = probe(dest);
+		expect(r).toMatchObject({ path: dest, provider: 'local', model: 'festival/cmu_us_slt_arctic_hts', wordsFrom: 'proportional' });
+		expect(p).toMatchObject({ codec: 'pcm_s16le', sampleRate: 32000 });
+		expect(r.durationSeconds).toBeCloseTo(p.duration, 2);
+		expect(r.durationSeconds).toBeGreaterThan(2);
+		expectWellFormed(r.words, r.durationSeconds);
+		expect(r.words.map((w) => w.word)).toEqual(splitWords(text));
+		const bounds = await speechBounds(dest);
+		expect(r.words[0].start).toBe(bounds!.start);
+		expect(r.words.at(-1)!.end).toBe(bounds!.end);
+	}, FESTIVAL_TIMEOUT_MS);
+
+	test("speed reaches the HTS engine (-r): 1.25 speaks in about 1/1.25 of the time, 0.85 in about 1/0.85; .mp3 works", async () => {
+		const text = 'One two three four five six seven eight nine ten.';
+		const tts = new FestivalTtsProvider();
+		const [normal, fast, slow] = await Promise.all([1, 1.25, 0.85].map((speed) => tts.synthesize({ text, speed }, out('wav'))));
+		expect(normal.durationSeconds / fast.durationSeconds).toBeGreaterThan(1.15);
+		expect(normal.durationSeconds / fast.durationSeconds).toBeLessThan(1.35);
+		expect(slow.durationSeconds / normal.durationSeconds).toBeGreaterThan(1.1);
+		expect(slow.durationSeconds / normal.durationSeconds).toBeLessThan(1.3);
+		const dest = out('mp3');
+		await tts.synthesize({ text }, dest);
+		expect(probe(dest).codec).toBe('mp3');
+		expect(festivalEvals('kal_diphone', 1.25)).toEqual(['(voice_kal_diphone)', "(Parameter.set 'Duration_Stretch 0.800)"]);
+		expect(festivalEvals('cmu_us_slt_arctic_hts', 1)).toEqual(['(voice_cmu_us_slt_arctic_hts)']);
+	}, FESTIVAL_TIMEOUT_MS);
+
+	test('text goes through a file, never Scheme or a shell; voice names are checked', async () => {
+		const canary = join(dir, 'festival-pwned');
+		const text = `-o ${join(dir, 'hijack.wav')} "quoted" (system "touch ${canary}") $(touch ${canary})\nnext line`;
+		const dest = out('wav');
+		const r = await new FestivalTtsProvider().synthesize({ text }, dest);
+		expect(r.durationSeconds).toBeGreaterThan(1);
+		expect(r.words.map((w) => w.word)).toEqual(splitWords(festivalSafeText(text)));
+		expect(existsSync(canary)).toBe(false);
+		expect(existsSync(join(dir, 'hijack.wav'))).toBe(false);
+		expect(() => new FestivalTtsProvider({ voice: 'slt) (system "x"' })).toThrow(ValidationError);
+		expect(isFestivalVoiceName('cmu_us_slt_arctic_hts')).toBe(true);
+		expect(isFestivalVoiceName('en-us')).toBe(false);
+	}, FESTIVAL_TIMEOUT_MS);
+
+	test('a voice that is not installed, or no Festival, is a provider error with a known outcome', async () => {
+		const noVoice = await new FestivalTtsProvider({ voice: 'cmu_us_nobody_hts' }).synthesize({ text: 'hi there' }, out('wav')).catch((e: unknown) => e);
+		expect(noVoice).toBeInstanceOf(ProviderError);
+		expect((noVoice as ProviderError).outcomeKnown).toBe(true);
+		expect((noVoice as Error).message).toMatch(/cmu_us_nobody_hts/);
+		const noBinary = await new FestivalTtsProvider({ text2wavePath: join(dir, 'no-such-text2wave') }).synthesize({ text: 'hi' }, out('wav')).catch((e: unknown) => e);
+		expect(noBinary).toBeInstanceOf(ProviderError);
+		expect((noBinary as Error).message).toContain('not installed');
+	}, FESTIVAL_TIMEOUT_MS);
+
+	test('the registry\'s local voice is Festival first, espeak-ng when Festival is missing or an espeak voice is asked for', async () => {
+		const dflt = createTtsProvider({ provider: 'local' });
+		expect(dflt).toMatchObject({ name: 'local', model: 'festival/cmu_us_slt_arctic_hts' });
+		const spoken = await dflt.synthesize({ text: 'The better voice.' }, out('wav'));
+		expect(spoken.model).toBe('festival/cmu_us_slt_arctic_hts');
+		const without = createTtsProvider({ provider: 'local', text2wavePath: join(dir, 'no-such-text2wave') });
+		const fellBack = await without.synthesize({ text: 'The draft voice.' }, out('wav'));
+		expect(fellBack).toMatchObject({ provider: 'local', model: 'espeak-ng', fellBack: true });
+		expect(createTtsProvider({ provider: 'local', voice: 'en-gb' }).model).toBe('espeak-ng');
+		expect(createTtsProvider({ provider: 'local', engine: 'espeak-ng' }).model).toBe('espeak-ng');
+		expect(createTtsProvider({ provider: 'local', engine: 'festival', voice: 'kal_diphone' }).model).toBe('festival/kal_diphone');
+		expect(() => createTtsProvider({ provider: 'local', engine: 'say' as never })).toThrow(/engine/);
+	}, FESTIVAL_TIMEOUT_MS);
+});
+
 // ---------------------------------------------------------------------------------------- fallback
 
 describe('fallback chain (seed 001)', () => {
@@ -620,6 +695,6 @@ describe('per-provider rate limits (seed 001)', () => {
 		expect(() => createTtsProvider({ provider: 'openai', apiKey: 'k', requestsPerMinute: 0 })).toThrow(/requestsPerMinute/);
 		expect(() => createTtsProvider({ provider: 'sora' as never })).toThrow(/unknown TTS provider/);
 		expect(() => createTtsChain([])).toThrow(ValidationError);
-		expect(createTtsProvider({ provider: 'local' })).toMatchObject({ name: 'local', model: 'espeak-ng' });
+		expect(createTtsProvider({ provider: 'local', engine: 'espeak-ng' })).toMatchObject({ name: 'local', model: 'espeak-ng' });
 	});
 });

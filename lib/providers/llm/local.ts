@@ -24,7 +24,22 @@ import {
 	type RetrievedGuideline,
 } from '../../strategy/brief';
 import { toHashtag, truncateAtWord, type Caption } from '../../strategy/caption';
-import { heuristicRubric, plainRestrictedMatches, wholeWordPattern } from '../../strategy/rubric';
+import {
+	demonstrative,
+	detailLine,
+	dropRestrictedSentences,
+	generic,
+	indefinite,
+	isClean,
+	nounPhrase,
+	productFromNotes,
+	singularize,
+	unitOf,
+	withIndefinite,
+	type NounPhrase,
+	type ProductFacts,
+} from '../../strategy/phrases';
+import { heuristicRubric, wholeWordPattern } from '../../strategy/rubric';
 import { VARIANT_DIRECTION, composeVisualPrompt, fitDurations, sceneStyleFor, type VariantType } from '../../strategy/script';
 import { cosine, localEmbedding, tokenize } from '../embeddings/local';
 import type { LlmProvider, LlmRequest, LlmResult } from '../types';
@@ -49,6 +64,8 @@ const hooksContextSchema = z.object({
 	avoid: z.array(z.string()).default([]),
 	trends: z.array(z.string()).default([]),
 	productCategory: z.string().trim().min(1).optional(),
+	/** The campaign request's notes (product name, description, details). */
+	notes: z.string().max(5000).optional(),
 });
 const scriptContextSchema = z.object({
 	brief: creativeBriefSchema,
@@ -57,6 +74,8 @@ const scriptContextSchema = z.object({
 	brand: brandProfileSchema,
 	targetSeconds: z.number().default(30),
 	variationsGenerated: z.number().int().min(1).default(1),
+	productCategory: z.string().trim().min(1).optional(),
+	notes: z.string().max(5000).optional(),
 });
 const captionContextSchema = z.object({
 	platform: z.enum(['tiktok', 'instagram', 'youtube', 'linkedin']),
@@ -136,9 +155,17 @@ function stripRestricted(text: string, restricted: string[]): string {
 		.trim();
 }
 
-/** A deep copy of `value` with restricted keywords stripped from every string. */
+/**
+ * A deep copy of `value` in which every string that carries a restricted keyword (the Judge's
+ * matcher) loses the sentences that carry it; a string that would be left empty loses only the
+ * words (the schema needs a value there).
+ */
 function sanitizeDeep<T>(value: T, restricted: string[]): T {
-	if (typeof value === 'string') return stripRestricted(value, restricted) as T;
+	if (typeof value === 'string') {
+		if (isClean(value, restricted)) return value;
+		const kept = dropRestrictedSentences(value, restricted);
+		return (kept && isClean(kept, restricted) ? kept : stripRestricted(value, restricted)) as T;
+	}
 	if (Array.isArray(value)) return value.map((v) => sanitizeDeep(v, restricted)) as T;
 	if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitizeDeep(v, restricted)])) as T;
 	return value;
@@ -168,9 +195,42 @@ function singular(audience: string): string {
 	return [w.join(' '), ...tail].join(' of ');
 }
 
-/** The phrase with "a" or "an" in front. */
-function withArticle(phrase: string): string {
-	return `${/^[aeiou]/i.test(phrase) && !/^(uni|use|eu|one)/i.test(phrase) ? 'an' : 'a'} ${phrase}`;
+/** The category's forms the templates use ({g} generic, {o} one of it, {d} this one, {j} as a noun adjunct, {u} what "another" counts). */
+interface CategoryForms {
+	g: string;
+	o: string;
+	d: string;
+	j: string;
+	u: string;
+	m: string;
+	i: string;
+	fits: string;
+	/** What there are "too many" of: "insulated hiking jackets", "running shoes", "specialty coffee brands". */
+	many: string;
+}
+
+function categoryForms(np: NounPhrase): CategoryForms {
+	const plural = np.number === 'plural';
+	return {
+		g: generic(np),
+		o: indefinite(np),
+		d: demonstrative(np),
+		// "running shoe brands", "jacket brands", "coffee brands": a noun used as an adjective is singular.
+		j: plural ? np.plural.replace(/(\S+)$/, (w) => singularize(w)) : np.singular,
+		u: unitOf(np),
+		m: plural ? np.plural : np.singular,
+		i: plural ? 'them' : 'it',
+		// The verb after "one of it that …": a pair fits, shoes fit, coffee fits.
+		fits: plural && !np.pair ? 'fit' : 'fits',
+		many: np.number === 'mass' ? `${np.text} brands` : np.plural,
+	};
+}
+
+/** The product as the copy names it: "the Cloudline" when the notes said so, else the name. */
+function productRef(facts: ProductFacts, notes: string | undefined): string | undefined {
+	if (!facts.name) return undefined;
+	const the = new RegExp(`\\bthe\\s+${facts.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'i').test(notes ?? '');
+	return the ? `the ${facts.name}` : facts.name;
 }
 
 function ageRange(demographic: string): string | undefined {
@@ -184,9 +244,9 @@ function ageRange(demographic: string): string | undefined {
 const OBJECTIVES: Record<
 	Objective,
 	{
-		psychographic: (c: string) => string;
-		pain: (c: string) => string;
-		benefit: (c: string, a: string) => string;
+		psychographic: (c: CategoryForms) => string;
+		pain: (c: CategoryForms) => string;
+		benefit: (c: CategoryForms, a: string) => string;
 		cta: (brand: string) => string;
 		hookStructures: string[];
 		variants: Partial<Record<VariantType, number>>;
@@ -194,27 +254,27 @@ const OBJECTIVES: Record<
 	}
 > = {
 	awareness: {
-		psychographic: (c) => `Open to discovering a new ${c} brand when it shows up in their feed`,
-		pain: (c) => `${capFirst(c)} brands that all sound the same`,
-		benefit: (c, a) => `a ${c} that actually fits ${a}`,
+		psychographic: (c) => `Open to discovering a new brand of ${c.g} when it shows up in their feed`,
+		pain: (c) => `${capFirst(c.j)} brands that all sound the same`,
+		benefit: (c, a) => `${c.o} that actually ${c.fits} ${a}`,
 		cta: (b) => `Follow ${b} for more`,
 		hookStructures: ['Open on a pattern interrupt in the first second', 'Name the audience in the first line so the right people stop scrolling'],
 		variants: { humorous: 2, emotional: 2, educational: 1 },
 		why: 'an awareness campaign needs memorable, shareable moments',
 	},
 	conversion: {
-		psychographic: (c) => `Actively comparing ${c} options and ready to buy the one that proves its value`,
-		pain: (c) => `Guessing whether a new ${c} is worth switching for`,
-		benefit: (c) => `${c} worth switching for`,
+		psychographic: (c) => `Actively comparing ${c.g} and ready to buy the ${c.u === 'one' ? 'one' : c.u} that proves its value`,
+		pain: (c) => `The guesswork of choosing ${c.o}`,
+		benefit: (c) => `${c.o} worth switching for`,
 		cta: (b) => `Shop ${b} today`,
 		hookStructures: ['Lead with the pain point, then show the product solving it within 5 seconds', 'Close on a single, explicit call to action'],
 		variants: { educational: 2, serious: 2, emotional: 1 },
 		why: 'a conversion campaign needs proof and a clear reason to act now',
 	},
 	engagement: {
-		psychographic: (c) => `Likes to comment, share and take part in conversations about ${c}`,
-		pain: (c) => `${capFirst(c)} brands that talk at people instead of with them`,
-		benefit: (c) => `${c} worth talking about`,
+		psychographic: (c) => `Likes to comment, share and take part in conversations about ${c.g}`,
+		pain: (c) => `${capFirst(c.j)} brands that talk at people instead of with them`,
+		benefit: (c) => `${c.o} worth talking about`,
 		cta: (b) => `Tell ${b} in the comments which one you are`,
 		hookStructures: ['Ask a question viewers answer in the comments', 'Use a relatable "which one are you" framing that invites tags'],
 		variants: { humorous: 2, emotional: 2, educational: 1 },
@@ -327,13 +387,16 @@ function buildCreativeBrief(ctx: z.infer<typeof briefContextSchema>): CreativeBr
 	const { request, brand, guidelines } = ctx;
 	const objective = OBJECTIVES[request.campaign_objective];
 	const category = request.product_category.trim();
+	const forms = categoryForms(nounPhrase(category));
 	const audience = shortAudience(request.target_demographic);
 	const restrictionGuidelines = guidelinesOf(guidelines, /restrict|forbid|avoid|legal|compliance|banned/i);
 	const restricted = uniqueBy(
 		[...brand.restricted_keywords, ...restrictionGuidelines.flatMap((g) => quotedTerms(g.content))].map((k) => k.trim()).filter(Boolean),
 		(k) => k.toLowerCase(),
 	);
-	const clean = (s: string) => plainRestrictedMatches(s, restricted).length === 0;
+	const clean = (s: string) => isClean(s, restricted);
+	const facts = productFromNotes(request.notes, { brandName: brand.brand_name, restricted });
+	const product = productRef(facts, request.notes);
 	// Only sentences that name no off-palette colour may carry over into the brief.
 	const onBrand = (s: string) => clean(s) && classifyColours(s, brand.color_palette).offPalette.length === 0;
 	const traits = AUDIENCE_TRAITS.filter((t) => t.match.test(request.target_demographic));
@@ -341,7 +404,7 @@ function buildCreativeBrief(ctx: z.infer<typeof briefContextSchema>): CreativeBr
 	const audienceGuidelines = guidelinesOf(guidelines, /audience|persona|customer/i).map((g) => firstSentence(g.content)).filter(onBrand);
 	const psychographics = uniqueBy(
 		[
-			objective.psychographic(category),
+			objective.psychographic(forms),
 			...traits.slice(0, 2).map((t) => t.psychographic),
 			`Responds to a ${stripEnd(brand.tone)} voice more than to hard selling`,
 			...audienceGuidelines.slice(0, 2),
@@ -351,9 +414,9 @@ function buildCreativeBrief(ctx: z.infer<typeof briefContextSchema>): CreativeBr
 	const painPoints = uniqueBy(
 		[
 			...traits.slice(0, 1).map((t) => t.pain),
-			`Too many ${category} options that all promise the same thing`,
-			objective.pain(category),
-			`Never having time to research which ${category} is worth it`,
+			`Too many ${forms.many} that all promise the same thing`,
+			objective.pain(forms),
+			`Hours of research into which ${forms.m} ${forms.i === 'them' ? 'are' : 'is'} worth it`,
 		].map((s) => clip(s, 300)),
 		(s) => s.toLowerCase(),
 	);
@@ -361,14 +424,18 @@ function buildCreativeBrief(ctx: z.infer<typeof briefContextSchema>): CreativeBr
 	const messaging = guidelinesOf(guidelines, /messag|value|product|position|claim|promise/i)
 		.map((g) => firstSentence(g.content))
 		.find(onBrand);
-	const benefit = objective.benefit(category, audience);
-	const valueProposition = clip(`${brand.brand_name}: ${benefit}.${messaging ? ` ${messaging}` : ''}`, 500);
+	// With a product named in the notes, the value proposition names it ("the Cloudline, a light
+	// and springy daily trainer") and the notes' first clean detail follows.
+	const benefit = product ? `${product}, ${facts.description ?? forms.o}` : objective.benefit(forms, audience);
+	const detail = facts.details.find((d) => d.length <= 160 && onBrand(d));
+	const valueProposition = clip(`${brand.brand_name}: ${benefit}.${messaging ? ` ${messaging}` : detail ? ` ${detailLine(detail)}` : ''}`, 500);
+	const made = product ? product : `the ${forms.m}`;
 	const primaryHook =
 		request.campaign_objective === 'conversion'
-			? `${capFirst(stripEnd(painPoints[0]))}? There is a better ${category}.`
+			? `${capFirst(stripEnd(painPoints[0]))}? ${product ? `Meet ${product}.` : 'There is a better way.'}`
 			: request.campaign_objective === 'engagement'
-				? `Which kind of ${category} person are you?`
-				: `Meet the ${category} made for ${audience}.`;
+				? `Which kind of ${forms.j} person are you?`
+				: `Meet ${made}${product && facts.description ? `, ${facts.description}` : ''}, made for ${audience}.`;
 
 	const trendsByEngagement = [...ctx.trends]
 		.filter((t) => clean(t.topic))
@@ -494,61 +561,75 @@ function buildCreativeBrief(ctx: z.infer<typeof briefContextSchema>): CreativeBr
 }
 
 // ---------------------------------------------------------------------------------------------
-// Hook templates: 4 types × 12–14 families; slots {P}/{p} pain point, {V}/{v} benefit, {C} category,
-// {A} audience, {T} trending topic (upper case = sentence start).
+// Hook templates: 4 types × 13–17 families. Slots (upper case = capitalised):
+//   {p} pain point   {v} benefit   {a} audience   {t} trending topic
+//   {g} the category as a topic ("insulated hiking jackets", "running shoes", "specialty coffee")
+//   {o} one of it ("an insulated hiking jacket", "a pair of running shoes")
+//   {d} this one ("this insulated hiking jacket", "these running shoes")
+//   {j} the category as an adjective ("running shoe", "insulated hiking jacket")
+//   {u} what "another" counts ("one", "pair")   {m} my/your one(s)   {i} it / them
+//   {n} the product's name from the notes ("the Cloudline")   {e} its description
+// A template whose slot has no value (no trend, no product name) is not used.
 
 const HOOK_TEMPLATES: ReadonlyArray<{ type: HookType; text: string }> = [
-	{ type: 'question', text: 'Still dealing with {p}?' },
+	{ type: 'question', text: 'Still putting up with {p}?' },
 	{ type: 'question', text: '{P}: what is it really costing you?' },
 	{ type: 'question', text: "Tired of {p}? You're not alone." },
-	{ type: 'question', text: 'Why is everyone on {T} suddenly talking about {C}?' },
-	{ type: 'question', text: "What do {A} know about {C} that you don't?" },
+	{ type: 'question', text: 'Why is everyone on {t} suddenly in love with {g}?' },
+	{ type: 'question', text: "What do {a} know about {g} that you don't?" },
 	{ type: 'question', text: 'Could {v} be the easiest upgrade you make this year?' },
-	{ type: 'question', text: "Tired of {p}? Here's why {A} are switching." },
-	{ type: 'question', text: 'Why does everyone on {T} love this {C}?' },
-	{ type: 'question', text: 'Why do so many {A} get {C} wrong?' },
+	{ type: 'question', text: "Tired of {p}? Here's why {a} are switching." },
+	{ type: 'question', text: 'Why does everyone on {t} love {d}?' },
+	{ type: 'question', text: 'Why do so many {a} get {g} wrong?' },
 	{ type: 'question', text: 'What if the problem was never you, but {p}?' },
-	{ type: 'question', text: 'Have you tried the {T} take on {C} yet?' },
-	{ type: 'question', text: 'Which one are you: {p}, or {v}?' },
+	{ type: 'question', text: 'Have you tried the {t} take on {g} yet?' },
+	{ type: 'question', text: 'What would you do with {v}?' },
+	{ type: 'question', text: 'Which one are you: still stuck with {p}, or done with it?' },
 	{ type: 'question', text: 'Why does nobody talk about {p}?' },
 	{ type: 'question', text: 'Want {v} without the guesswork?' },
-	{ type: 'statement', text: 'Nobody tells {A} this about {C}.' },
+	{ type: 'question', text: 'Have you met {n} yet?' },
+	{ type: 'question', text: 'What makes {n} different? Give it five seconds.' },
+	{ type: 'statement', text: 'Nobody tells {a} this about {g}.' },
 	{ type: 'statement', text: '{V}. No catch.' },
-	{ type: 'statement', text: 'The {C} rule {A} wish they knew sooner.' },
-	{ type: 'statement', text: '{T} got one thing wrong about {C}.' },
-	{ type: 'statement', text: "You don't need more {C}. You need {v}." },
+	{ type: 'statement', text: 'The {j} rule {a} wish they knew sooner.' },
+	{ type: 'statement', text: '{T} got one thing wrong about {g}.' },
+	{ type: 'statement', text: "You don't need more {g}. You need {v}." },
 	{ type: 'statement', text: 'This is your sign to stop putting up with {p}.' },
 	{ type: 'statement', text: "Here's the truth about {p}." },
-	{ type: 'statement', text: 'Three seconds is all it takes to see why {A} love this {C}.' },
+	{ type: 'statement', text: 'Three seconds is all it takes to see why {a} love {d}.' },
 	{ type: 'statement', text: "{A}: this one's for you." },
-	{ type: 'statement', text: 'Forget everything you know about {C}.' },
-	{ type: 'statement', text: '{C}, but finally made for {A}.' },
+	{ type: 'statement', text: 'Forget everything you know about {g}.' },
+	{ type: 'statement', text: '{O}, finally made for {a}.' },
 	{ type: 'statement', text: '{P}? Consider it solved.' },
 	{ type: 'statement', text: "Finally, {v}. You'll wonder why nobody told you sooner." },
+	{ type: 'statement', text: 'Meet {n}: {e}.' },
+	{ type: 'statement', text: '{N} is here, and it was made for {a}.' },
 	{ type: 'visual_shock', text: 'Watch {p} disappear in three seconds.' },
 	{ type: 'visual_shock', text: 'This is what {p} actually looks like.' },
 	{ type: 'visual_shock', text: 'Split screen: {p} vs {v}.' },
 	{ type: 'visual_shock', text: 'One frame. {V}.' },
-	{ type: 'visual_shock', text: '{T}, but make it {C}.' },
-	{ type: 'visual_shock', text: 'We put {C} under a macro lens. Look closer.' },
-	{ type: 'visual_shock', text: 'Freeze frame: this is the moment {A} stop scrolling.' },
-	{ type: 'visual_shock', text: 'Stop. Look at this {C} before you buy another one.' },
+	{ type: 'visual_shock', text: '{T}, but make it {g}.' },
+	{ type: 'visual_shock', text: 'We put {d} under a macro lens. Look closer.' },
+	{ type: 'visual_shock', text: 'Freeze frame: this is the moment {a} stop scrolling.' },
+	{ type: 'visual_shock', text: 'Stop. Look at {d} before you buy another {u}.' },
 	{ type: 'visual_shock', text: 'Zoom in: {p}, exposed.' },
-	{ type: 'visual_shock', text: 'Plot twist on {T}: {v}.' },
+	{ type: 'visual_shock', text: 'Plot twist on {t}: {v}.' },
 	{ type: 'visual_shock', text: 'Wait for it: {v}.' },
-	{ type: 'visual_shock', text: 'Before and after {C}: the difference is not subtle.' },
+	{ type: 'visual_shock', text: 'Before and after {d}: the difference is not subtle.' },
+	{ type: 'visual_shock', text: 'Three seconds with {n}. Watch closely.' },
 	{ type: 'story', text: 'Last month, a customer told us about {p}.' },
-	{ type: 'story', text: 'I almost gave up on {C} until I found {v}.' },
-	{ type: 'story', text: 'Day 1 of trying {C} the {T} way.' },
+	{ type: 'story', text: 'I almost gave up on {g} until I found {v}.' },
+	{ type: 'story', text: 'Day 1 of trying {g} the {t} way.' },
 	{ type: 'story', text: 'The day {p} stopped being my problem.' },
-	{ type: 'story', text: 'My friend laughed at my {C}. Then she tried it.' },
+	{ type: 'story', text: 'My friend laughed at my {m}. Then she tried {i}.' },
 	{ type: 'story', text: '{A} asked us one question. This is our answer.' },
-	{ type: 'story', text: 'We built this {C} after years of {p}.' },
+	{ type: 'story', text: 'We built {d} after years of {p}.' },
 	{ type: 'story', text: "Three weeks ago I was stuck with {p}. Here's what changed." },
 	{ type: 'story', text: 'I was the last of my friends to try {v}. Big mistake.' },
-	{ type: 'story', text: 'Story time: how {T} changed the way I see {C}.' },
-	{ type: 'story', text: 'Our first customer said one thing about {C} we never forgot.' },
+	{ type: 'story', text: 'Story time: how {t} changed the way I see {g}.' },
+	{ type: 'story', text: 'Our first customer said one thing about {d} we never forgot.' },
 	{ type: 'story', text: 'This started with {p}. It ended with {v}.' },
+	{ type: 'story', text: 'We made {n} for {a}. Here is the first morning with it.' },
 ];
 
 /** Openers that give a template a second wording once every plain wording is used. */
@@ -564,15 +645,15 @@ function shortBenefit(valueProposition: string): string {
 	return stripEnd(words(clause).slice(0, 10).join(' '));
 }
 
+const SLOT = /\{([A-Za-z])\}/g;
+
+/** Fills a template's slots; an upper-case slot is capitalised, a lower-case pain or benefit lower-cased. */
 function fill(template: string, slots: Record<string, string>): string {
-	return template.replace(/\{([PpVvCAT])\}/g, (_m, k: string) => {
+	return template.replace(SLOT, (_m, k: string) => {
 		const lower = k.toLowerCase();
 		const value = slots[lower] ?? '';
-		if (k === 'P' || k === 'V') return capFirst(value);
-		if (k === 'A' && template.startsWith('{A}')) return capFirst(value);
-		if (k === 'C' && template.startsWith('{C}')) return capFirst(value);
-		if (k === 'T' && template.startsWith('{T}')) return capFirst(value);
-		return lower === 'p' || lower === 'v' ? lowerFirst(value) : value;
+		if (k !== lower) return capFirst(value);
+		return lower === 'p' || lower === 'v' || lower === 'e' ? lowerFirst(value) : value;
 	});
 }
 
@@ -592,12 +673,35 @@ function buildHooks(ctx: z.infer<typeof hooksContextSchema>, seed: string): Hook
 		.map((p) => stripEnd(p.length <= 90 ? p : words(p).slice(0, 12).join(' ')))
 		.filter(Boolean)
 		.slice(0, 4);
-	const benefits = uniqueBy([shortBenefit(brief.core_message.value_proposition), `a ${category} that fits your day`].filter(Boolean), (b) => b.toLowerCase());
+	const forms = categoryForms(nounPhrase(category));
+	const vp = brief.core_message.value_proposition;
+	const facts = productFromNotes(ctx.notes, { brandName: vp.includes(':') ? vp.slice(0, vp.indexOf(':')) : undefined, restricted });
+	const product = productRef(facts, ctx.notes);
+	// A product named in the notes is the benefit, by name and by what it is (never both in one
+	// phrase: an appositive in the middle of a hook reads badly).
+	const benefits = uniqueBy(
+		[...(product ? [product, facts.description ?? ''] : [shortBenefit(vp)]), `${forms.o} that ${forms.fits} your day`].filter(Boolean),
+		(b) => b.toLowerCase(),
+	);
 	const trends = uniqueBy([...ctx.trends, ...brief.trending_insights.trending_topics].map(stripEnd).filter(Boolean), (t) => t.toLowerCase()).slice(0, 5);
 	// A "who …" clause of the demographic names the audience a second way ("people who work from home").
 	const who = typeof demographics.description === 'string' ? /\bwho\s+([^,;.]+)/i.exec(demographics.description) : null;
 	const audiences = uniqueBy([audience, ...(who ? [`people who ${words(who[1]).slice(0, 6).join(' ')}`] : [])], (a) => a.toLowerCase());
-	const slotValues: Record<string, string[]> = { p: pains, v: benefits, c: [category], a: audiences, t: trends };
+	const slotValues: Record<string, string[]> = {
+		p: pains,
+		v: benefits,
+		a: audiences,
+		t: trends,
+		g: [forms.g],
+		o: [forms.o],
+		d: [forms.d],
+		j: [forms.j],
+		u: [forms.u],
+		m: [forms.m],
+		i: [forms.i],
+		n: product ? [product] : [],
+		e: product && facts.description ? [facts.description] : [],
+	};
 
 	// Every template's fillings, each template's in a seeded order; templates interleaved by type
 	// (question, statement, visual shock, story, …) in an order that changes with the round.
@@ -610,10 +714,11 @@ function buildHooks(ctx: z.infer<typeof hooksContextSchema>, seed: string): Hook
 			String(round),
 		),
 	);
-	const templates = byType[0].flatMap((_, i) => byType.map((list) => list[i]).filter(Boolean));
+	const longest = Math.max(...byType.map((list) => list.length));
+	const templates = Array.from({ length: longest }, (_, i) => byType.map((list) => list[i]).filter(Boolean)).flat();
 	const fillings = templates.map((t) => {
-		const used = [...new Set([...t.text.matchAll(/\{([PpVvCAT])\}/g)].map((m) => m[1].toLowerCase()))];
-		if (used.some((k) => slotValues[k].length === 0)) return [];
+		const used = [...new Set([...t.text.matchAll(SLOT)].map((m) => m[1].toLowerCase()))];
+		if (used.some((k) => !slotValues[k]?.length)) return [];
 		let combos: Array<Record<string, string>> = [{}];
 		for (const k of used) combos = combos.flatMap((c) => slotValues[k].map((v) => ({ ...c, [k]: v })));
 		const texts = combos.map((c) => fill(t.text, c)).filter((x) => x.length <= MAX_HOOK_CHARS);
@@ -626,7 +731,7 @@ function buildHooks(ctx: z.infer<typeof hooksContextSchema>, seed: string): Hook
 	const chosenKeys = new Set<string>();
 	const tryAdd = (draft: HookDraft, maxCosine: number): boolean => {
 		const key = tokenize(draft.text).join(' ');
-		if (avoidKeys.has(key) || chosenKeys.has(key) || plainRestrictedMatches(draft.text, restricted).length) return false;
+		if (avoidKeys.has(key) || chosenKeys.has(key) || !isClean(draft.text, restricted)) return false;
 		const v = localEmbedding(draft.text);
 		if (maxCosine < 1 && reference.some((r) => cosine(r, v) >= maxCosine)) return false;
 		chosen.push(draft);
@@ -701,12 +806,21 @@ function voiceLine(variant: VariantType, beat: string, s: Record<string, string>
 			emotional: `${s.P2}? Not anymore.`,
 			educational: `Also solved: ${s.p2}.`,
 		},
-		detail: {
-			humorous: 'Look at it. Just look at it.',
-			serious: 'Every detail is deliberate.',
-			emotional: 'Every detail, made with care.',
-			educational: 'Step by step, it just works.',
-		},
+		detail: s.detail
+			? /^Made for /.test(s.detail)
+				? { humorous: `${s.detail} Obviously.`, serious: s.detail, emotional: s.detail, educational: s.detail }
+				: {
+						humorous: `${s.detail} Yes, we checked.`,
+						serious: s.detail,
+						emotional: `${s.detail} Small things matter.`,
+						educational: `Good to know: ${lowerFirst(s.detail)}`,
+					}
+			: {
+					humorous: 'Look at it. Just look at it.',
+					serious: 'Every detail is deliberate.',
+					emotional: 'Every detail, made with care.',
+					educational: 'Step by step, it just works.',
+				},
 		cta: {
 			humorous: `${s.cta}. Your future self says thanks.`,
 			serious: `${s.cta}.`,
@@ -714,7 +828,12 @@ function voiceLine(variant: VariantType, beat: string, s: Record<string, string>
 			educational: `${s.cta}.`,
 		},
 	};
-	return lines[beat][variant];
+	return tidy(lines[beat][variant]);
+}
+
+/** "Enter Stride Running Co.." → "Enter Stride Running Co.": a name that ends in a period ends the sentence too. */
+function tidy(line: string): string {
+	return line.replace(/([^.])\.\.(?=\s|$)/g, '$1.').replace(/\s{2,}/g, ' ');
 }
 
 function sceneSubject(beat: string, hookType: HookType, s: Record<string, string>): string {
@@ -757,11 +876,16 @@ function buildScript(ctx: z.infer<typeof scriptContextSchema>): Record<string, u
 	const pains = brief.target_audience.pain_points.map(stripEnd);
 	const benefit = shortBenefit(brief.core_message.value_proposition);
 	const trend = brief.trending_insights.trending_topics[0]?.replace(/^#/, '');
+	const facts = productFromNotes(ctx.notes, { brandName: brand.brand_name, restricted });
+	const product = productRef(facts, ctx.notes);
+	const details = facts.details
+		.map((d) => detailLine(d, capFirst(product ?? 'It')))
+		.filter((d) => d && d.length <= 160 && isClean(d, restricted));
 	const slots: Record<string, string> = {
 		brand: brand.brand_name,
-		c: stripEnd(interests[0] ?? 'product'),
+		c: stripEnd(ctx.productCategory ?? interests[0] ?? 'product'),
 		a: audience,
-		member: withArticle(singular(audience)),
+		member: withIndefinite(singular(audience)),
 		p: lowerFirst(pains[0] ?? 'the usual compromises'),
 		P: capFirst(pains[0] ?? 'The usual compromises'),
 		p2: lowerFirst(pains[1] ?? pains[0] ?? 'the usual compromises'),
@@ -772,20 +896,24 @@ function buildScript(ctx: z.infer<typeof scriptContextSchema>): Record<string, u
 		cta: stripEnd(brief.core_message.call_to_action),
 		hook: hook.text,
 	};
-	// The story arc: hook, problem, solution, then as many middle beats as the length allows, then the CTA.
-	const middle = ['audience', ...(trend ? ['trend'] : []), 'pain2', 'detail'];
+	// The story arc: hook, problem, solution, then as many middle beats as the length allows (the
+	// notes' details first), then the CTA.
+	const middle = [...details.slice(0, 2).map((_, k) => `detail:${k}`), 'audience', ...(trend ? ['trend'] : []), 'pain2', 'detail'];
 	const beats = ['hook', 'problem', 'solution'].slice(0, n - 1);
 	for (let i = 0; beats.length < n - 1; i++) beats.push(middle[i % middle.length]);
 	beats.push('cta');
 
-	const scenes = beats.map((beat, i) => {
+	const scenes = beats.map((beatName, i) => {
 		const camera = direction.cameras[i % direction.cameras.length];
-		const voiceover = beat === 'hook' ? hook.text : voiceLine(variant, beat, slots);
+		const [beat, k] = beatName.split(':');
+		const lineSlots = k === undefined ? slots : { ...slots, detail: details[Number(k)] };
+		const voiceover = beat === 'hook' ? hook.text : voiceLine(variant, beat, lineSlots);
 		return {
 			sequence: i + 1,
 			duration_seconds: durations[i],
 			visual_prompt: composeVisualPrompt({ subject: sceneSubject(beat, hook.hook_type, slots), brand, style, camera, lighting: direction.lighting, mood: direction.mood }),
-			voiceover_text: stripRestricted(voiceover, restricted).slice(0, 1000),
+			// The Judge's check on every line: a sentence with a restricted word goes whole.
+			voiceover_text: dropRestrictedSentences(voiceover, restricted).slice(0, 1000),
 			visual_cues: { style, color_palette: [...brand.color_palette], camera_movement: camera, lighting: direction.lighting },
 			audio_cues: {
 				music_style: direction.music_style,
@@ -825,13 +953,13 @@ function buildCaption(ctx: z.infer<typeof captionContextSchema>): Caption {
 		: platform === 'tiktok'
 			? [hookLine, cta ? `${stripEnd(cta)}.` : undefined]
 			: [hookLine, value, cta ? `${stripEnd(cta)}.` : undefined];
-	const text = stripRestricted(lines.filter((l): l is string => !!l && l.trim() !== '').join('\n\n'), restricted);
+	const text = dropRestrictedSentences(lines.filter((l): l is string => !!l && l.trim() !== '').join('\n\n'), restricted);
 	const interests = brief && Array.isArray(brief.target_audience.demographics.interests) ? brief.target_audience.demographics.interests.filter((x): x is string => typeof x === 'string') : [];
 	// The caller's tags first, then the platform's, the category, then trends by engagement.
 	const candidates = [...ctx.hashtags, ...(PLATFORM_TAGS[platform] ?? []), ...interests, ...(brief?.trending_insights.trending_topics ?? [])];
 	const tags = uniqueBy(
 		candidates
-			.filter((t) => plainRestrictedMatches(t, restricted).length === 0)
+			.filter((t) => isClean(t, restricted))
 			.map(toHashtag)
 			.filter((t): t is string => t !== null),
 		(t) => t,

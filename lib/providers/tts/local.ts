@@ -75,40 +75,13 @@ export class LocalTtsProvider implements TtsProvider {
 		const part = partPathFor(destPath);
 		try {
 			await this.espeak(['-v', voice, '-s', String(wpm), '-w', wav, '--', text]);
-			if (ext === 'mp3') {
-				await runTool(this.opts.ffmpegPath || 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', wav, '-codec:a', 'libmp3lame', '-q:a', '4', part], {
-					tool: 'ffmpeg',
-				}).catch((err: unknown) => {
-					throw toLocalError(err);
-				});
-				await rename(part, destPath);
-			} else {
-				await rename(wav, destPath);
-			}
+			await moveLocalSpeech(wav, destPath, part, this.opts);
 		} finally {
 			await rm(wav, { force: true });
 			await rm(part, { force: true });
 		}
 
-		const header = ext === 'wav' ? await readWavInfo(destPath).catch(() => null) : null;
-		let durationSeconds = header?.durationSeconds ?? 0;
-		if (!(durationSeconds > 0)) {
-			try {
-				durationSeconds = await probeDurationSeconds(destPath, this.opts);
-			} catch (err) {
-				throw toLocalError(err);
-			}
-		}
-		const bounds = this.opts.trimSilence === false ? null : await speechBounds(destPath, { ...this.opts, durationSeconds }).catch(() => null);
-		return {
-			path: destPath,
-			provider: this.name,
-			model: this.model,
-			durationSeconds,
-			words: proportionalAlignment(text, durationSeconds, { bounds }),
-			wordsFrom: 'proportional',
-			usage: { characters: Array.from(text).length },
-		};
+		return localSpeechResult(destPath, text, this.model, this.opts);
 	}
 
 	private espeak(args: string[]): Promise<void> {
@@ -127,6 +100,43 @@ export class LocalTtsProvider implements TtsProvider {
 function checkVoice(voice: string): string {
 	if (!VOICE.test(voice)) throw new ValidationError(`"${voice}" is not an espeak-ng voice name (e.g. en-us, en-gb, de, en-us+f3)`, 'voice');
 	return voice;
+}
+
+/** The synthesised WAV to its destination: renamed for .wav, encoded by ffmpeg (through `part`) for .mp3. */
+export async function moveLocalSpeech(wav: string, destPath: string, part: string, tools: MediaTools): Promise<void> {
+	if (audioExtension(destPath) !== 'mp3') {
+		await rename(wav, destPath);
+		return;
+	}
+	await runTool(tools.ffmpegPath || 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', wav, '-codec:a', 'libmp3lame', '-q:a', '4', part], {
+		tool: 'ffmpeg',
+	}).catch((err: unknown) => {
+		throw toLocalError(err);
+	});
+	await rename(part, destPath);
+}
+
+/** A local voice's result: duration from the WAV header (else ffprobe), words spread over the measured speech. */
+export async function localSpeechResult(destPath: string, text: string, model: string, opts: MediaTools & { trimSilence?: boolean }): Promise<SpeechResult> {
+	const header = audioExtension(destPath) === 'wav' ? await readWavInfo(destPath).catch(() => null) : null;
+	let durationSeconds = header?.durationSeconds ?? 0;
+	if (!(durationSeconds > 0)) {
+		try {
+			durationSeconds = await probeDurationSeconds(destPath, opts);
+		} catch (err) {
+			throw toLocalError(err);
+		}
+	}
+	const bounds = opts.trimSilence === false ? null : await speechBounds(destPath, { ...opts, durationSeconds }).catch(() => null);
+	return {
+		path: destPath,
+		provider: 'local',
+		model,
+		durationSeconds,
+		words: proportionalAlignment(text, durationSeconds, { bounds }),
+		wordsFrom: 'proportional',
+		usage: { characters: Array.from(text).length },
+	};
 }
 
 /** A media tool failure of the local voice: a ProviderError (outcome known, nothing billed), so a chain can move on. */

@@ -8,6 +8,7 @@ import type { RetryPolicy } from '../llm/openai';
 import type { TtsProvider } from '../types';
 import { ElevenLabsTtsProvider } from './elevenlabs';
 import { FallbackTtsProvider, type FallbackTtsOptions } from './fallback';
+import { FestivalTtsProvider, isFestivalVoiceName } from './festival';
 import { LocalTtsProvider } from './local';
 import { OpenAiTtsProvider } from './openai';
 
@@ -20,10 +21,20 @@ export interface TtsConfig extends RetryPolicy {
 	apiKey?: string;
 	/** openai: default https://api.openai.com/v1; elevenlabs: https://api.elevenlabs.io. */
 	baseUrl?: string;
-	/** openai: tts-1 (or tts-1-hd, gpt-4o-mini-tts); elevenlabs: eleven_multilingual_v2; local: always espeak-ng. */
+	/** openai: tts-1 (or tts-1-hd, gpt-4o-mini-tts); elevenlabs: eleven_multilingual_v2; local: set by `engine`. */
 	model?: string;
-	/** openai: alloy…; elevenlabs: a voice id; local: an espeak-ng voice (en-us). */
+	/**
+	 * openai: alloy…; elevenlabs: a voice id; local: a Festival voice (cmu_us_slt_arctic_hts, the
+	 * default) or an espeak-ng voice (en-us, en-gb+f3: then espeak-ng speaks).
+	 */
 	voice?: string;
+	/**
+	 * local: 'auto' (default): Festival with the SLT HTS voice, espeak-ng when Festival or the voice
+	 * is not installed; 'festival' or 'espeak-ng': that engine only.
+	 */
+	engine?: 'auto' | 'festival' | 'espeak-ng';
+	/** local: path of text2wave (Festival). */
+	text2wavePath?: string;
 	/** Remote providers: in-process requests per minute for this account (seed 001). */
 	requestsPerMinute?: number;
 	/** Remote providers: requests allowed at once after a quiet period. Default 1. */
@@ -93,19 +104,41 @@ export function createTtsProvider(config: TtsConfig): TtsProvider {
 				...tools(config),
 			});
 		case 'local':
-			return new LocalTtsProvider({
-				voice: config.voice || undefined,
-				wordsPerMinute: config.wordsPerMinute,
-				espeakPath: config.espeakPath || undefined,
-				timeoutMs: config.timeoutMs,
-				...tools(config),
-			});
+			return createLocalTts(config);
 		default:
 			throw new ValidationError(
 				`unknown TTS provider "${String((config as { provider?: unknown }).provider)}"; use one of ${TTS_PROVIDERS.join(', ')}`,
 				'provider',
 			);
 	}
+}
+
+/**
+ * The offline voice. Festival (SLT HTS) is the default and espeak-ng answers when Festival is not
+ * installed (a chain, so the result says which one spoke: `model` festival/… or espeak-ng). An
+ * espeak-ng voice name (en-us) or engine 'espeak-ng' gives espeak-ng alone; engine 'festival'
+ * gives Festival alone.
+ */
+function createLocalTts(config: TtsConfig): TtsProvider {
+	const engine = config.engine ?? 'auto';
+	if (engine !== 'auto' && engine !== 'festival' && engine !== 'espeak-ng') {
+		throw new ValidationError(`engine must be auto, festival or espeak-ng (got "${String(engine)}")`, 'engine');
+	}
+	const voice = config.voice?.trim() || undefined;
+	const festivalVoice = voice && isFestivalVoiceName(voice.replace(/^voice_/, '')) ? voice : undefined;
+	const espeak = () =>
+		new LocalTtsProvider({
+			voice: festivalVoice ? undefined : voice,
+			wordsPerMinute: config.wordsPerMinute,
+			espeakPath: config.espeakPath || undefined,
+			timeoutMs: config.timeoutMs,
+			...tools(config),
+		});
+	const festival = () =>
+		new FestivalTtsProvider({ voice: festivalVoice, text2wavePath: config.text2wavePath || undefined, timeoutMs: config.timeoutMs, ...tools(config) });
+	if (engine === 'espeak-ng' || (engine === 'auto' && voice && !festivalVoice)) return espeak();
+	if (engine === 'festival') return festival();
+	return new FallbackTtsProvider([festival(), espeak()]);
 }
 
 /**
