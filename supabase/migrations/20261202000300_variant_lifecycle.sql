@@ -194,5 +194,5 @@ create trigger platform_posts_sync_campaign after insert or update of publicatio
   for each row execute function public.bi_post_status_trigger();
 
 select public.bi_secure_schema();
-insert into public.bi_schema_version (version, name) values ('20261202000100', 'variant_lifecycle')
+insert into public.bi_schema_version (version, name) values ('20261202000300', 'variant_lifecycle')
   on conflict (version) do nothing;
