@@ -126,6 +126,46 @@ export interface VideoJobRequest {
 	palette?: string[];
 	/** Where the provider should call back when done, if it supports callbacks. */
 	callbackUrl?: string;
+	/** The library generator: what the scene is made from (lib/library/sources.ts chooses it). */
+	source?: SceneSource;
+}
+
+/** Subject framing of a library image or clip (fractions of the source), from sharp's attention crop. */
+export interface SceneSourceFocus {
+	x: number;
+	y: number;
+}
+
+/**
+ * Where a scene's pictures come from, recorded on its generation job (and shown in the campaign
+ * report): a library asset (the brand's own, or stock footage fetched into the library), kinetic
+ * typography when nothing fits, or the brand's logo end card.
+ */
+export interface SceneSource {
+	type: 'library_asset' | 'stock' | 'typography' | 'end_card';
+	/** brand_media row (library_asset, stock, and the logo of an end card). */
+	media_id?: string;
+	kind?: 'image' | 'video' | 'logo';
+	/** The file in the media store. */
+	path?: string;
+	width?: number | null;
+	height?: number | null;
+	duration_seconds?: number | null;
+	focus?: SceneSourceFocus | null;
+	origin?: string;
+	/** Stock: the provider's id of the photo or video. */
+	stock_id?: string | null;
+	licence?: string | null;
+	attribution?: string | null;
+	attribution_required?: boolean;
+	/** Typography and end card: the words on screen; font file and colours. */
+	text?: string;
+	font_path?: string | null;
+	palette?: string[];
+	/** Photo motion. */
+	motion?: 'push_in' | 'pan_left' | 'pan_right';
+	/** How well it fits the scene (similarity + tag bonus). */
+	score?: number;
 }
 
 export interface VideoSubmission {
