@@ -130,6 +130,48 @@ export interface VideoJobRequest {
 	source?: SceneSource;
 }
 
+// ---------------------------------------------------------------- stock footage (issue 11)
+
+export type StockMediaKind = 'video' | 'photo';
+export type StockOrientation = 'portrait' | 'landscape' | 'square';
+
+/** One search hit, normalised across vendors; `download_url` goes through the SSRF-safe downloader. */
+export interface StockResult {
+	provider: string;
+	/** The vendor's id of the video or photo. */
+	id: string;
+	kind: StockMediaKind;
+	width: number;
+	height: number;
+	duration_seconds?: number;
+	/** The file to download (the vendor's CDN). */
+	download_url: string;
+	/** The human page of the item. */
+	page_url: string;
+	author?: string;
+	author_url?: string;
+	tags: string[];
+	description: string;
+	licence: string;
+	/** "Video by X on Pexels": recorded on the asset. */
+	attribution: string;
+	/** The licence asks for the credit to be shown (Pexels and Pixabay do not). */
+	attribution_required: boolean;
+}
+
+export interface StockSearchOptions {
+	kind: StockMediaKind;
+	orientation?: StockOrientation;
+	perPage?: number;
+	page?: number;
+}
+
+/** A stock footage search API (Pexels, Pixabay). */
+export interface StockProvider {
+	readonly name: string;
+	search(query: string, opts: StockSearchOptions): Promise<StockResult[]>;
+}
+
 /** Subject framing of a library image or clip (fractions of the source), from sharp's attention crop. */
 export interface SceneSourceFocus {
 	x: number;
