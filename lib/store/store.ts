@@ -487,6 +487,11 @@ export class Store {
 		)) as { media_id: string; kind: string; similarity: number }[];
 	}
 
+	/** Per scene of a campaign's videos: the source its generation job recorded (library asset, stock, typography, end card, generator). */
+	async sceneSources(campaignId: string): Promise<Json[]> {
+		return ((await this.call('bi_scene_sources', { p_campaign_id: requireUuid(campaignId, 'campaign_id') })) as unknown as Json[]) ?? [];
+	}
+
 	/** Cached stock search results (null when none fresher than maxAgeSeconds). */
 	getStockSearch(provider: string, mediaKind: 'video' | 'photo', query: string, maxAgeSeconds: number): Promise<Json | null> {
 		return this.call('bi_get_stock_search', { p_provider: provider, p_media_kind: mediaKind, p_query: query, p_max_age_seconds: maxAgeSeconds });

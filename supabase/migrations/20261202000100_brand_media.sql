@@ -171,6 +171,26 @@ begin
 end
 $$;
 
+-- What each scene of a campaign's videos is made from (the source its latest generation job
+-- recorded: library asset id, stock id, typography, end card, or the generator), for the report.
+create or replace function public.bi_scene_sources(p_campaign_id uuid) returns jsonb
+language plpgsql stable set search_path = public, extensions as $$
+begin
+  return coalesce((
+    select jsonb_agg(jsonb_build_object(
+             'video_id', v.video_id, 'scene_id', sc.scene_id, 'sequence', sc.sequence, 'model_used', sc.model_used,
+             'source', coalesce(j.parameters -> 'source', jsonb_build_object('type', 'generator', 'provider', j.provider, 'model', j.model_name)),
+             'media', (select jsonb_build_object('file_name', m.file_name, 'kind', m.kind, 'origin', m.origin, 'licence', m.licence,
+                                                 'attribution', m.attribution, 'attribution_required', m.attribution_required)
+                         from brand_media m where m.media_id::text = j.parameters #>> '{source,media_id}'))
+           order by v.created_at, v.video_id, sc.sequence)
+      from videos v
+      join scenes sc on sc.video_id = v.video_id
+      left join lateral (select * from generation_jobs g where g.scene_id = sc.scene_id order by g.created_at desc limit 1) j on true
+     where v.campaign_id = p_campaign_id), '[]'::jsonb);
+end
+$$;
+
 select public.bi_secure_schema();
 insert into public.bi_schema_version (version, name) values ('20261202000100', 'brand_media')
   on conflict (version) do nothing;
