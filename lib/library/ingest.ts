@@ -462,3 +462,69 @@ export async function ingestMediaFolder(deps: IngestDeps, opts: { brandId: strin
 	const list = await mediaFolderFiles(opts.folder);
 	return ingestMedia(deps, { brandId: opts.brandId, files: list.files, defaultLicence: list.defaultLicence, defaultAttribution: list.defaultAttribution, maxBytes: opts.maxBytes });
 }
+
+// ------------------------------------------------------------------------------- requests (webhook)
+
+/** One file of an ingest request: fetched from `url` (SSRF-safe), never read from a path the requester names. */
+export interface MediaRequestFile {
+	url: string;
+	/** The name it is stored under (default: the URL's last path segment). */
+	file_name?: string;
+	kind?: MediaKind;
+	tags?: string[];
+	description?: string;
+	licence?: string;
+	attribution?: string | null;
+	attribution_required?: boolean;
+}
+
+/**
+ * An ingest request from outside (a webhook body): `{files: [{url, kind?, tags?, description?,
+ * licence?, attribution?, attribution_required?}], licence?}`. Each URL is downloaded through the
+ * SSRF-safe downloader into a temporary folder, then the batch is ingested as usual.
+ */
+export async function ingestMediaRequest(
+	deps: IngestDeps,
+	opts: { brandId: string; request: unknown; defaultLicence?: string; maxBytes?: number; allowPrivateNetwork?: boolean },
+): Promise<IngestResult> {
+	const body = (opts.request ?? {}) as { files?: unknown; licence?: unknown; attribution?: unknown };
+	if (!Array.isArray(body.files) || body.files.length === 0) throw new ValidationError('files must be a non-empty array of {url, kind?, tags?, description?, licence?, attribution?}', 'files');
+	const { downloadToFile } = await import('../media/download');
+	const dir = await mkdtemp(join(tmpdir(), 'bi-ingest-'));
+	try {
+		const files: MediaFileInput[] = [];
+		for (const [k, raw] of (body.files as MediaRequestFile[]).entries()) {
+			if (!raw || typeof raw.url !== 'string') throw new ValidationError(`files[${k}].url is required (an http(s) URL)`, `files[${k}].url`);
+			const name = (raw.file_name || decodeURIComponent(new URL(raw.url).pathname.split('/').pop() || '') || `file-${k}`).replace(/[^A-Za-z0-9._-]+/g, '-').slice(-120);
+			const path = join(dir, `${k}-${name}`);
+			await downloadToFile(raw.url, path, { allowPrivateNetwork: opts.allowPrivateNetwork, maxBytes: opts.maxBytes ?? DEFAULT_MAX_MEDIA_BYTES, provider: 'media ingest' }).catch((err: Error) => {
+				throw new MediaFileError(name, 'missing', `could not be downloaded (${err.message})`);
+			});
+			files.push({ path, kind: raw.kind, tags: raw.tags, description: raw.description, licence: raw.licence, attribution: raw.attribution, attributionRequired: raw.attribution_required, metadata: { source_url: raw.url.split('?')[0] } });
+		}
+		const licence = typeof body.licence === 'string' ? body.licence : opts.defaultLicence;
+		return await ingestMedia(deps, { brandId: opts.brandId, files, defaultLicence: licence, defaultAttribution: typeof body.attribution === 'string' ? body.attribution : null, maxBytes: opts.maxBytes });
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+}
+
+/** Uploaded bytes (n8n binary data, a form upload): written to a temporary folder under their names, then ingested. */
+export async function ingestMediaBytes(
+	deps: IngestDeps,
+	opts: { brandId: string; files: { name: string; bytes: Buffer; tags?: string[] }[]; defaultLicence?: string; maxBytes?: number },
+): Promise<IngestResult> {
+	if (!opts.files.length) throw new ValidationError('the item has no binary files to ingest', 'binary');
+	const dir = await mkdtemp(join(tmpdir(), 'bi-media-upload-'));
+	try {
+		const files: MediaFileInput[] = [];
+		for (const [k, f] of opts.files.entries()) {
+			const path = join(dir, `${k}-${(f.name || `file-${k}`).replace(/[^A-Za-z0-9._-]+/g, '-').slice(-120)}`);
+			await writeFile(path, f.bytes);
+			files.push({ path, tags: f.tags });
+		}
+		return await ingestMedia(deps, { brandId: opts.brandId, files, defaultLicence: opts.defaultLicence, maxBytes: opts.maxBytes });
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+}

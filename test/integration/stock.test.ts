@@ -6,6 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
+import type { ICredentialType } from 'n8n-workflow';
+
+import { BrandInfinityPexelsApi } from '../../credentials/BrandInfinityPexelsApi.credentials';
+import { BrandInfinityPixabayApi } from '../../credentials/BrandInfinityPixabayApi.credentials';
 import { planSceneSources, stockQuery } from '../../lib/library/sources';
 import { LocalEmbeddingProvider } from '../../lib/providers/embeddings/local';
 import { PexelsStockProvider } from '../../lib/providers/stock/pexels';
@@ -143,3 +147,24 @@ test('the planner: stock for scenes the library cannot make, cached by query, in
 		await limited.close();
 	}
 }, 120_000);
+
+/** A credential's Test request the way n8n builds it: `authenticate` headers and query, `test.request`, `={{$credentials.x}}` resolved. */
+async function credentialTest(cred: ICredentialType, data: Record<string, string>): Promise<number> {
+	const values = { ...Object.fromEntries(cred.properties.map((p) => [p.name, String(p.default ?? '')])), ...data };
+	const resolve = (v: unknown) => String(v).replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, k: string) => values[k] ?? '');
+	const req = cred.test!.request;
+	const url = new URL(`${resolve(req.baseURL).replace(/\/+$/, '')}${resolve(req.url)}`);
+	const auth = (cred.authenticate as { properties: { headers?: Record<string, string>; qs?: Record<string, string> } }).properties;
+	for (const [k, v] of Object.entries({ ...(req.qs ?? {}), ...(auth.qs ?? {}) })) url.searchParams.set(k, resolve(v));
+	const headers = Object.fromEntries(Object.entries(auth.headers ?? {}).map(([k, v]) => [k, resolve(v)]));
+	const res = await fetch(url, { headers });
+	await res.text();
+	return res.status;
+}
+
+test("the Pexels and Pixabay credentials' Test requests pass with the right key and fail with a wrong one", async () => {
+	expect(await credentialTest(new BrandInfinityPexelsApi(), { apiKey: PEXELS_KEY, baseUrl: pexels.baseUrl })).toBe(200);
+	expect(await credentialTest(new BrandInfinityPexelsApi(), { apiKey: 'nope', baseUrl: pexels.baseUrl })).toBe(401);
+	expect(await credentialTest(new BrandInfinityPixabayApi(), { apiKey: PIXABAY_KEY, baseUrl: pixabay.baseUrl })).toBe(200);
+	expect(await credentialTest(new BrandInfinityPixabayApi(), { apiKey: 'nope', baseUrl: pixabay.baseUrl })).toBe(400);
+});
