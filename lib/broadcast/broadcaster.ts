@@ -22,6 +22,7 @@ import { ValidationError } from '../domain/errors';
 import type { Publisher, PublishPlatform, SocialPlatform } from '../providers/publish/types';
 import type { LlmProvider } from '../providers/types';
 import type { Json, Store } from '../store/store';
+import { videoCredits } from '../library/credits';
 import { writePlatformCaption, type PlatformCaption } from './captions';
 import { formatForPlatform, specOverridesFor, type FormatDecision, type FormatTarget, type SourceAsset, type YouTubeFormat } from './format';
 import { publishKey, publishOnce, publishRow, type PublishOutcome, type PublishRequest } from './publish';
@@ -262,6 +263,7 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 			script: source.script,
 			hashtags: input.hashtags,
 			override: input.caption,
+			credits: source.videoId ? await videoCredits(deps.store, source.campaignId, source.videoId) : [],
 		});
 		const judgement = deps.judgeCaption ? await deps.judgeCaption({ campaignId: source.campaignId, platform: target.platform, caption: caption.caption, hashtags: caption.hashtags }) : undefined;
 		const targetGate: PublishGate = judgement && judgement.route !== 'pass' ? 'human_review' : gate;
