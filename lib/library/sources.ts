@@ -219,18 +219,26 @@ export async function planSceneSources(deps: SourceDeps, input: PlanInput): Prom
 		for (const provider of deps.stock ?? []) {
 			const query = stockQuery(scene.visual_prompt);
 			try {
-				let hit: StockResult | undefined;
+				let found: { hit: StockResult; row: Json } | undefined;
+				let searched = 0;
 				for (const kind of ['video', 'photo'] as const) {
 					const results = await searchStock(deps, provider, kind, query, input.aspect);
-					hit = results.find((r) => !usedStock.has(`${r.provider}:${r.id}`));
-					if (hit) break;
+					searched += results.length;
+					for (const hit of results.filter((r) => !usedStock.has(`${r.provider}:${r.id}`)).slice(0, 5)) {
+						const row = await fetchStock(deps, input.brandId, hit);
+						usedStock.add(`${hit.provider}:${hit.id}`);
+						// The same bytes under another id (or provider) are the same asset: not a new one.
+						if (used.has(row.media_id as string)) continue;
+						found = { hit, row };
+						break;
+					}
+					if (found) break;
 				}
-				if (!hit) {
-					plan.warnings.push(`${provider.name}: nothing found for "${query}"`);
+				if (!found) {
+					plan.warnings.push(`${provider.name}: ${searched ? 'nothing new' : 'nothing'} found for "${query}"`);
 					continue;
 				}
-				const row = await fetchStock(deps, input.brandId, hit);
-				usedStock.add(`${hit.provider}:${hit.id}`);
+				const { row } = found;
 				used.set(row.media_id as string, (used.get(row.media_id as string) ?? 0) + 1);
 				plan.stock[provider.name] = assetSource(row, 1, MOTIONS[k % MOTIONS.length], input.palette);
 				plan.fitting.add(provider.name);

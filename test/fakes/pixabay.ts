@@ -33,7 +33,8 @@ export interface PixabayFake extends Loopback {
 }
 
 export async function startPixabayFake(opts: PixabayFakeOptions): Promise<PixabayFake> {
-	const items = opts.items ?? DEFAULT_STOCK;
+	// Its own ids (and so its own files): the same catalogue of scenes, other footage than the Pexels fake's.
+	const items = opts.items ?? DEFAULT_STOCK.map((i) => ({ ...i, id: i.id + 5000 }));
 	const ownMedia = !opts.media;
 	const media = opts.media ?? (await startMediaHost({ defaultTtlMs: 3_600_000 }));
 	const limit = opts.requestLimit ?? 100;

@@ -67,10 +67,10 @@ test('Pixabay: key in the query string, tags as words, vertical renditions for a
 	expect(req.path).toMatch(/^\/api\/videos\/\?/);
 	expect(new URL(req.path, 'http://x').searchParams.get('key')).toBe(PIXABAY_KEY);
 	expect(videos).toHaveLength(1);
-	expect(videos[0]).toMatchObject({ id: '1003', kind: 'video', height: 640, tags: ['trail', 'running', 'mountain', 'forest'], attribution: expect.stringContaining('from Pixabay') });
+	expect(videos[0]).toMatchObject({ id: '6003', kind: 'video', height: 640, tags: ['trail', 'running', 'mountain', 'forest'], attribution: expect.stringContaining('from Pixabay') });
 	const photos = await pb().search('skyline', { kind: 'photo', orientation: 'landscape' });
 	expect(new URL(pixabay.searches().at(-1)!.path, 'http://x').searchParams.get('orientation')).toBe('horizontal');
-	expect(photos.map((p) => p.id)).toEqual(['2002']);
+	expect(photos.map((p) => p.id)).toEqual(['7002']);
 	const bad = await new PixabayStockProvider({ apiKey: 'wrong-key-123', baseUrl: pixabay.baseUrl }).search('trail', { kind: 'video' }).catch((e: unknown) => e);
 	expect(bad).toBeInstanceOf(ProviderError);
 	expect((bad as ProviderError).status).toBe(400);
@@ -168,3 +168,21 @@ test("the Pexels and Pixabay credentials' Test requests pass with the right key 
 	expect(await credentialTest(new BrandInfinityPixabayApi(), { apiKey: PIXABAY_KEY, baseUrl: pixabay.baseUrl })).toBe(200);
 	expect(await credentialTest(new BrandInfinityPixabayApi(), { apiKey: 'nope', baseUrl: pixabay.baseUrl })).toBe(400);
 });
+
+test('the same footage under another provider or id is the same asset: not used twice in a video', async () => {
+	const item = { id: 4242, kind: 'video' as const, tags: ['harbour', 'running'], width: 360, height: 640, seconds: 4, author: 'Gus Lee', slug: 'harbour-run' };
+	const a = await startPexelsFake({ apiKey: PEXELS_KEY, items: [item], media: pexels.media });
+	const b = await startPixabayFake({ apiKey: PIXABAY_KEY, items: [item], media: pixabay.media });
+	try {
+		const brand = await t.store.createBrand({ brand_name: 'Stride harbour' });
+		const stock = [new PexelsStockProvider({ apiKey: PEXELS_KEY, baseUrl: a.baseUrl }), new PixabayStockProvider({ apiKey: PIXABAY_KEY, baseUrl: b.baseUrl })];
+		const scenes = [1, 2].map((sequence) => ({ sequence, visual_prompt: 'Harbour running at dawn', voiceover_text: 'Go.', duration_seconds: 4 }));
+		const plans = await planSceneSources({ store: t.store, embedder, mediaDir: join(t.dir, 'media-harbour'), stock, allowPrivateNetwork: true }, { brandId: brand.brand_id as string, scenes, palette: [], aspect: '9:16', library: false });
+		expect([...plans[0].fitting]).toEqual(['pexels']);
+		expect(plans[1].fitting.size).toBe(0);
+		expect(plans[1].warnings).toEqual(['pexels: nothing new found for "harbour running dawn"', 'pixabay: nothing new found for "harbour running dawn"']);
+	} finally {
+		await a.close();
+		await b.close();
+	}
+}, 120_000);
