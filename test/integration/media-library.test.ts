@@ -3,7 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ingestMedia, ingestMediaFolder, MediaFileError } from '../../lib/library/ingest';
+import { readFileSync } from 'node:fs';
+
+import { ingestMedia, ingestMediaFolder, ingestMediaRequest, MediaFileError } from '../../lib/library/ingest';
+import { startMediaHost } from '../fakes/media-host';
 import { LocalEmbeddingProvider } from '../../lib/providers/embeddings/local';
 import type { Store } from '../../lib/store';
 import { brandFolder, clipMp4, musicM4a, productPhoto, truncated } from '../helpers/media-fixtures';
@@ -102,3 +105,23 @@ test('a folder with media.json: listed files with their entries, the rest with d
 	expect(again.ingested).toHaveLength(0);
 	expect(again.duplicates).toHaveLength(7);
 }, 180_000);
+
+test('a request (the webhook) names file URLs: downloaded SSRF-safely and ingested; a private address is refused unless allowed', async () => {
+	const brandId = await brand(t.store);
+	const host = await startMediaHost();
+	try {
+		const photo = await productPhoto(join(files, 'hosted-shoe.jpg'));
+		const url = host.publish({ bytes: readFileSync(photo), contentType: 'image/jpeg', name: 'hosted-shoe.jpg' });
+		const deps = { store: t.store, embedder, mediaDir: join(t.dir, 'media-d') };
+		const request = { licence: 'owned by the brand', files: [{ url, tags: ['shoe'], description: 'A hosted shoe photo' }] };
+		const refused = await ingestMediaRequest(deps, { brandId, request }).catch((e: unknown) => e);
+		expect(refused).toBeInstanceOf(MediaFileError);
+		expect((refused as Error).message).toMatch(/hosted-shoe\.jpg: could not be downloaded/);
+		expect(await t.store.listBrandMedia(brandId)).toHaveLength(0);
+		const out = await ingestMediaRequest(deps, { brandId, request, allowPrivateNetwork: true });
+		expect(out.ingested[0]).toMatchObject({ kind: 'image', description: 'A hosted shoe photo', tags: ['shoe'], licence: 'owned by the brand' });
+		await expect(ingestMediaRequest(deps, { brandId, request: { files: [] } })).rejects.toThrow(/files must be a non-empty array/);
+	} finally {
+		await host.close();
+	}
+}, 120_000);
