@@ -45,3 +45,11 @@ export { compareCampaignVariants, compareEngagement, compareVariants } from './r
 export { campaignReport, campaignReportHtml } from './reports/campaign-report';
 export { campaignProgress } from './reports/progress';
 export { judgeMedia } from './strategy/judge/media';
+// Issue 11: the brand media library, its scene planner and the stock footage providers.
+export { ingestMedia, ingestMediaFolder, ingestMediaRequest, ingestMediaBytes, mediaFolderFiles, probeMediaFile, MediaFileError, MEDIA_KINDS, type MediaManifest } from './library/ingest';
+export { planSceneSources, stockQuery } from './library/sources';
+export { videoCredits } from './library/credits';
+export { createStockProvider, STOCK_PROVIDERS } from './providers/stock/registry';
+export { PexelsStockProvider } from './providers/stock/pexels';
+export { PixabayStockProvider } from './providers/stock/pixabay';
+export { LibraryVideoProvider } from './providers/video/library';

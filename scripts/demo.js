@@ -76,10 +76,87 @@ function editTemplate(name, out, platforms) {
       n.parameters.mediaFolder = path.join(out, 'media');
     }
   }
+  if (name === 'production') useLibraryAndStock(wf);
   const file = path.join(out, 'n8n-templates', `${name}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(wf, null, 1));
   return { file, id: wf.id };
+}
+
+// ------------------------------------------------------------ brand media library and stock (issue 11)
+
+/**
+ * The brand's own media: every file of examples/<brand>/media (described by its media.json) goes
+ * into the brand media library before the campaign, so the Model Router builds scenes from it.
+ */
+async function ingestBrandMedia(lib, store, brandId, example, out) {
+  const folder = path.join(example, 'media');
+  if (!fs.existsSync(folder)) {
+    say(`no media folder at ${path.relative(ROOT, folder)}: scenes come from stock and kinetic typography`);
+    return;
+  }
+  const result = await lib.ingestMediaFolder(
+    { store, embedder: lib.createEmbeddingProvider({ provider: 'local' }), mediaDir: path.join(out, 'media') },
+    { brandId, folder },
+  );
+  const kinds = {};
+  for (const m of [...result.ingested, ...result.duplicates]) kinds[m.kind] = (kinds[m.kind] ?? 0) + 1;
+  say(`brand media library: ${result.ingested.length} files from ${path.relative(ROOT, folder)} (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')})`);
+}
+
+/**
+ * Pexels and Pixabay as loopback fakes (test/fakes: they speak the real search and download
+ * protocol, serving generated clips and photos): the demo needs no stock keys and never calls the
+ * real APIs. Their credentials point at the fakes.
+ */
+async function startStockFakes() {
+  require(path.join(ROOT, 'test', 'helpers', 'ts-register.js'));
+  const { startPexelsFake } = require(path.join(ROOT, 'test', 'fakes', 'pexels.ts'));
+  const { startPixabayFake } = require(path.join(ROOT, 'test', 'fakes', 'pixabay.ts'));
+  const pexelsKey = `demo-${randomBytes(12).toString('hex')}`;
+  const pixabayKey = `demo-${randomBytes(12).toString('hex')}`;
+  const pexels = await startPexelsFake({ apiKey: pexelsKey });
+  const pixabay = await startPixabayFake({ apiKey: pixabayKey });
+  say(`stock footage: Pexels fake at ${pexels.baseUrl} and Pixabay fake at ${pixabay.baseUrl} (loopback test servers started by the demo, not the real APIs)`);
+  return {
+    credentials: [
+      { id: 'bi-pexels', name: 'Brand Infinity Pexels (demo fake)', type: 'brandInfinityPexelsApi', data: { apiKey: pexelsKey, baseUrl: pexels.baseUrl } },
+      { id: 'bi-pixabay', name: 'Brand Infinity Pixabay (demo fake)', type: 'brandInfinityPixabayApi', data: { apiKey: pixabayKey, baseUrl: pixabay.baseUrl } },
+    ],
+    close: async () => {
+      await pexels.close();
+      await pixabay.close();
+    },
+  };
+}
+
+/** The Model Router of the production template: the library first, then the stock fakes (loopback downloads allowed). */
+function useLibraryAndStock(wf) {
+  for (const n of wf.nodes) {
+    if (!n.type.endsWith('.modelRouter')) continue;
+    n.parameters.generators = ['library', 'pexels', 'pixabay', 'local'];
+    n.parameters.allowPrivateNetwork = true;
+    n.credentials = {
+      ...n.credentials,
+      brandInfinityPexelsApi: { id: 'bi-pexels', name: 'Brand Infinity Pexels (demo fake)' },
+      brandInfinityPixabayApi: { id: 'bi-pixabay', name: 'Brand Infinity Pixabay (demo fake)' },
+    };
+  }
+}
+
+/** Which scene came from where (library asset, stock, typography, end card, generator). */
+function printSceneSources(reportFile) {
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const rows = report.scene_sources ?? [];
+  if (!rows.length) return;
+  process.stdout.write('  scene sources\n');
+  for (const r of rows) {
+    const s = r.source ?? {};
+    const what = s.type === 'generator' ? `generator ${s.provider}/${s.model}` : s.type.replace(/_/g, ' ');
+    const id = s.stock_id ?? s.media_id ?? '';
+    const file = r.media ? ` ${r.media.kind} ${r.media.file_name}` : '';
+    process.stdout.write(`    scene ${r.sequence}: ${what}${file}${id ? ` (${id})` : ''}\n`);
+  }
 }
 
 /** What a person does with a link: open the page, check it, click Approve (the form's POST). */
@@ -152,10 +229,12 @@ async function main() {
     { store, embedder: lib.createEmbeddingProvider({ provider: 'local' }) },
     { brandId: brand.brand_id, documentId: 'brand-book', text: fs.readFileSync(path.join(example, 'guidelines.md'), 'utf8') },
   );
+  await ingestBrandMedia(lib, store, brand.brand_id, example, out);
   await transport.close();
 
   say('provisioning n8n 2.41.1 (cached after the first run)');
   const inbox = await startInbox();
+  const stock = await startStockFakes();
   const platforms = await startPlatforms({ mediaDir: path.join(out, 'media') });
   say(`started loopback fakes of ${platforms.describe()}: they speak each platform's API, nothing leaves this machine`);
   const harness = await N8nHarness.create({ userFolder: path.join(out, 'n8n'), port: await preferredPort(5678), provision: true });
@@ -169,6 +248,7 @@ async function main() {
       data: { secret: randomBytes(48).toString('base64'), publicUrl: `${harness.editorUrl}/webhook/brand-infinity/approval`, ttlSeconds: 3600, notifyUrl: inbox.url },
     },
     ...platforms.credentials,
+    ...stock.credentials,
   ]);
   const templates = TEMPLATES.map((t) => editTemplate(t, out, platforms));
   await harness.importWorkflows(templates.map((t) => t.file));
@@ -187,6 +267,7 @@ async function main() {
     await harness.stop();
     inbox.close();
     await platforms.close();
+    await stock.close();
   }
 
   say('collecting outputs');
@@ -200,6 +281,7 @@ async function main() {
   }
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
   printSummary(manifest, out);
+  printSceneSources(path.join(out, 'reports', 'campaign-report.json'));
 
   if (args.exit) return;
   await harness.start();

@@ -22,6 +22,7 @@ import { ValidationError } from '../domain/errors';
 import type { Publisher, PublishPlatform, SocialPlatform } from '../providers/publish/types';
 import type { LlmProvider } from '../providers/types';
 import type { Json, Store } from '../store/store';
+import { videoCredits } from '../library/credits';
 import { writePlatformCaption, type PlatformCaption } from './captions';
 import { formatForPlatform, specOverridesFor, type FormatDecision, type FormatTarget, type SourceAsset, type YouTubeFormat } from './format';
 import { publishKey, publishOnce, publishRow, type PublishOutcome, type PublishRequest } from './publish';
@@ -251,6 +252,8 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 	if (!Array.isArray(input.targets) || !input.targets.length) throw new ValidationError('name at least one platform', 'platforms');
 	const at = scheduleTime(input.scheduleAt);
 	const source = await loadSource(deps.store, input);
+	// Credits the licences of the video's media ask for end every caption (read once per broadcast).
+	let credits: Promise<string[]> | undefined;
 	const out: BroadcastReceipt[] = [];
 	for (const target of input.campaignPlatformsOnly ? campaignTargets(input.targets, source) : input.targets) {
 		const keyOf = { campaignId: source.campaignId, variantId: source.variantId, platform: target.platform, accountId: target.accountId || undefined };
@@ -276,6 +279,7 @@ export async function broadcastVideo(deps: BroadcastDeps, input: BroadcastInput)
 			script: source.script,
 			hashtags: input.hashtags,
 			override: input.caption,
+			credits: source.videoId ? await (credits ??= videoCredits(deps.store, source.campaignId, source.videoId)) : [],
 		});
 		const judgement = deps.judgeCaption ? await deps.judgeCaption({ campaignId: source.campaignId, platform: target.platform, caption: caption.caption, hashtags: caption.hashtags }) : undefined;
 		const targetGate: PublishGate = judgement && judgement.route !== 'pass' ? 'human_review' : gate;

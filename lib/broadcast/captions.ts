@@ -40,6 +40,11 @@ export interface CaptionRequest {
 	hashtags?: string[];
 	/** A person's caption, hashtags or title: used instead of the LLM's (still fitted to the limit). */
 	override?: { caption?: string; hashtags?: string[]; title?: string };
+	/**
+	 * Credits the licences of the video's media ask for (issue 11: a CC BY photo, say); they end
+	 * the caption and are never cut: the caption is fitted into what is left.
+	 */
+	credits?: string[];
 }
 
 export interface PlatformCaption {
@@ -177,7 +182,11 @@ export async function writePlatformCaption(req: CaptionRequest): Promise<Platfor
 		const fallback = (result as { fallback_from?: string }).fallback_from;
 		meta = { provider: result.provider, model: result.model, usage: result.usage, ...(fallback ? { fallbackFrom: fallback } : {}) };
 	}
-	const fitted = fitCaption(spec, platform, { ...drafted, title: override.title });
+	const creditLine = req.credits?.length ? `Credits: ${[...new Set(req.credits)].join('; ')}` : '';
+	const room = creditLine ? { ...spec, caption: { ...spec.caption, maxLength: spec.caption.maxLength - textLength(`\n\n${creditLine}`, spec.caption.unit) } } : spec;
+	if (creditLine && room.caption.maxLength < 20) throw new ValidationError(`${spec.label}: the media credits (${creditLine.length} characters) leave no room for a caption`, 'credits');
+	const fittedText = fitCaption(room, platform, { ...drafted, title: override.title });
+	const fitted = creditLine ? { ...fittedText, caption: `${fittedText.caption}\n\n${creditLine}` } : fittedText;
 	if (!fitted.caption.trim()) throw new ValidationError(`${spec.label}: the caption is empty after fitting it to ${spec.caption.maxLength}`, 'caption');
 	return {
 		captionPlatform: platform,

@@ -63,6 +63,10 @@ const perSecond = (provider: string, models: string[], prices: Record<string, st
 		})),
 	);
 const VIDEO_IMAGE_PRICES: PriceEntry[] = [
+	// Issue 11: the brand's own media and stock footage cost nothing to use (the APIs are free).
+	...perSecond('library', ['library-asset', 'library-kinetic-type'], { '*': '0' }, 'free: brand media library, rendered offline').map((e) => ({ ...e, verified: true })),
+	...perSecond('pexels', ['pexels-stock'], { '*': '0' }, 'free: Pexels API and licence (pexels.com/license)').map((e) => ({ ...e, verified: true })),
+	...perSecond('pixabay', ['pixabay-stock'], { '*': '0' }, 'free: Pixabay API and Content License (pixabay.com/service/license-summary)').map((e) => ({ ...e, verified: true })),
 	...perSecond('fal', ['fal-ai/veo3.1', 'fal-ai/veo3.1/image-to-video'], { '720p': '0.40', '1080p': '0.40', '4k': '0.60' }, `${ESTIMATE} (Google's Veo 3.1 list price; fal's not verified)`),
 	...perSecond('fal', ['fal-ai/veo3.1/fast', 'fal-ai/veo3.1/fast/image-to-video'], { '720p': '0.15', '1080p': '0.15', '4k': '0.35' }, `${ESTIMATE} (Veo 3.1 Fast with audio, rounded up)`),
 	...perSecond('fal', ['fal-ai/kling-video/v3/pro/text-to-video', 'fal-ai/kling-video/v3/pro/image-to-video'], { '*': '0.17' }, `${ESTIMATE} (fal model page: $0.168/s with audio)`),

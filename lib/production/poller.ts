@@ -70,6 +70,7 @@ export function jobRequest(job: Json): VideoJobRequest {
 		negativePrompt: p.negativePrompt as string | undefined,
 		palette: p.palette as string[] | undefined,
 		callbackUrl: p.callbackUrl as string | undefined,
+		source: p.source && (p.source as { type?: string }).type !== 'generator' ? (p.source as VideoJobRequest['source']) : undefined,
 	};
 }
 

@@ -17,6 +17,7 @@ import type { CaptionStyle, TerminalEffect, Timeline } from '../media/timeline';
 import type { PriceEntry } from '../pricing/price-table';
 import type { AspectRatio, Resolution, WordTiming } from '../providers/types';
 import type { Json, Store } from '../store/store';
+import { planSceneSources, sourceFor, type ScenePlan, type SourceDeps } from '../library/sources';
 import { routeScene, type BudgetTier, type RoutableModel } from '../strategy/router';
 
 export interface RouteScriptInput {
@@ -29,7 +30,15 @@ export interface RouteScriptInput {
 	catalogue: readonly RoutableModel[];
 	priceOverrides?: readonly PriceEntry[];
 	actor?: string;
+	/**
+	 * The brand media library and stock footage (issue 11): with 'library', 'pexels' or 'pixabay'
+	 * in `available`, each scene's source is planned first (lib/library/sources.ts) and recorded
+	 * on its routed item (and so on its generation job).
+	 */
+	sources?: SourceDeps & { endCard?: boolean };
 }
+
+const SOURCE_NAMES = ['library', 'pexels', 'pixabay'];
 
 /** Routes every scene of an approved script, reserving each estimate; one item per scene out. */
 export async function routeScript(store: Store, input: RouteScriptInput): Promise<Json[]> {
@@ -41,10 +50,18 @@ export async function routeScript(store: Store, input: RouteScriptInput): Promis
 	const resolution = input.resolution ?? '720p';
 	const campaignId = script.campaign_id as string | null;
 	const scenes = script.scenes as Scene[];
-	// Route first (no writes), so a scene that cannot be made stops everything before money is held.
+	// Sources first: the library's assets, stock searches (their downloads are the only writes here).
+	let plans: ScenePlan[] | undefined;
+	if (input.sources && SOURCE_NAMES.some((p) => input.available.has(p))) {
+		plans = await planSceneSources(
+			{ ...input.sources, stock: (input.sources.stock ?? []).filter((p) => input.available.has(p.name)) },
+			{ brandId: brief.brand_id as string, scenes, palette: (brand.color_palette as string[]) ?? [], aspect, library: input.available.has('library'), endCard: input.sources.endCard },
+		);
+	}
+	// Route next (no writes), so a scene that cannot be made stops everything before money is held.
 	let remaining = campaignId ? await remainingBudget(store, campaignId) : null;
-	const routes = scenes.map((scene) => {
-		const route = routeScene(scene, { tier, aspect, resolution, available: input.available, remaining, catalogue: input.catalogue, priceOverrides: input.priceOverrides });
+	const routes = scenes.map((scene, k) => {
+		const route = routeScene(scene, { tier, aspect, resolution, available: input.available, remaining, catalogue: input.catalogue, priceOverrides: input.priceOverrides, fitting: plans?.[k].fitting });
 		if (remaining !== null) remaining -= route.estimate;
 		return route;
 	});
@@ -67,6 +84,7 @@ export async function routeScript(store: Store, input: RouteScriptInput): Promis
 			const r = await store.reserveBudget({ campaignId, variantId, pillar: 'production', amount: route.estimate, ref: `scene:${sceneId}` });
 			reservationId = r.reservation_id as string;
 		}
+		const source = sourceFor(plans?.[k], route.provider, route.model);
 		out.push({
 			video_id: video.video_id,
 			scene_id: sceneId,
@@ -78,6 +96,9 @@ export async function routeScript(store: Store, input: RouteScriptInput): Promis
 			palette: (brand.color_palette as string[]) ?? [],
 			reservation_id: reservationId,
 			...route,
+			// What the scene is made from (library asset id, stock id, typography, end card), or the generator.
+			source: (source as unknown as Json) ?? { type: 'generator', provider: route.provider, model: route.model },
+			source_warnings: plans?.[k].warnings ?? [],
 		});
 	}
 	return out;
@@ -103,6 +124,8 @@ export async function submitRoutedScene(store: Store, routed: Json, priority = 0
 		aspectRatio: routed.aspect ?? '9:16',
 		resolution: routed.resolution ?? '720p',
 		palette: routed.palette ?? [],
+		// The scene's source, recorded on the job (the campaign report shows it; the library generator renders it).
+		...(routed.source ? { source: routed.source } : {}),
 	};
 	const job = await store.enqueueGenerationJob({
 		scene_id: routed.scene_id,

@@ -126,6 +126,88 @@ export interface VideoJobRequest {
 	palette?: string[];
 	/** Where the provider should call back when done, if it supports callbacks. */
 	callbackUrl?: string;
+	/** The library generator: what the scene is made from (lib/library/sources.ts chooses it). */
+	source?: SceneSource;
+}
+
+// ---------------------------------------------------------------- stock footage (issue 11)
+
+export type StockMediaKind = 'video' | 'photo';
+export type StockOrientation = 'portrait' | 'landscape' | 'square';
+
+/** One search hit, normalised across vendors; `download_url` goes through the SSRF-safe downloader. */
+export interface StockResult {
+	provider: string;
+	/** The vendor's id of the video or photo. */
+	id: string;
+	kind: StockMediaKind;
+	width: number;
+	height: number;
+	duration_seconds?: number;
+	/** The file to download (the vendor's CDN). */
+	download_url: string;
+	/** The human page of the item. */
+	page_url: string;
+	author?: string;
+	author_url?: string;
+	tags: string[];
+	description: string;
+	licence: string;
+	/** "Video by X on Pexels": recorded on the asset. */
+	attribution: string;
+	/** The licence asks for the credit to be shown (Pexels and Pixabay do not). */
+	attribution_required: boolean;
+}
+
+export interface StockSearchOptions {
+	kind: StockMediaKind;
+	orientation?: StockOrientation;
+	perPage?: number;
+	page?: number;
+}
+
+/** A stock footage search API (Pexels, Pixabay). */
+export interface StockProvider {
+	readonly name: string;
+	search(query: string, opts: StockSearchOptions): Promise<StockResult[]>;
+}
+
+/** Subject framing of a library image or clip (fractions of the source), from sharp's attention crop. */
+export interface SceneSourceFocus {
+	x: number;
+	y: number;
+}
+
+/**
+ * Where a scene's pictures come from, recorded on its generation job (and shown in the campaign
+ * report): a library asset (the brand's own, or stock footage fetched into the library), kinetic
+ * typography when nothing fits, or the brand's logo end card.
+ */
+export interface SceneSource {
+	type: 'library_asset' | 'stock' | 'typography' | 'end_card';
+	/** brand_media row (library_asset, stock, and the logo of an end card). */
+	media_id?: string;
+	kind?: 'image' | 'video' | 'logo';
+	/** The file in the media store. */
+	path?: string;
+	width?: number | null;
+	height?: number | null;
+	duration_seconds?: number | null;
+	focus?: SceneSourceFocus | null;
+	origin?: string;
+	/** Stock: the provider's id of the photo or video. */
+	stock_id?: string | null;
+	licence?: string | null;
+	attribution?: string | null;
+	attribution_required?: boolean;
+	/** Typography and end card: the words on screen; font file and colours. */
+	text?: string;
+	font_path?: string | null;
+	palette?: string[];
+	/** Photo motion. */
+	motion?: 'push_in' | 'pan_left' | 'pan_right';
+	/** How well it fits the scene (similarity + tag bonus). */
+	score?: number;
 }
 
 export interface VideoSubmission {

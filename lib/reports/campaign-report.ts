@@ -35,6 +35,8 @@ export interface CampaignReport {
 	posts: Json[];
 	approvals: Json[];
 	assets: Json;
+	/** Issue 11: what each scene was made from (library asset id, stock id, typography, end card, generator). */
+	scene_sources?: Json[];
 }
 
 export interface CampaignReportOptions {
@@ -52,6 +54,7 @@ export async function campaignReport(store: Store, campaignId: string, opts: Cam
 		...raw,
 		metric,
 		comparisons: compareEngagement(raw.variants ?? [], { metric, baselineVariantId: opts.baselineVariantId, alpha: opts.alpha }),
+		scene_sources: await store.sceneSources(campaignId),
 	};
 }
 
@@ -192,6 +195,22 @@ export function campaignReportHtml(report: CampaignReport): string {
 		}),
 		'No posts yet.',
 	);
+	const sources = table(
+		['Video', 'Scene', 'Made from', 'Asset / stock id', 'Licence and credit'],
+		(report.scene_sources ?? []).map((r) => {
+			const src = (r.source ?? {}) as Record<string, unknown>;
+			const media = (r.media ?? null) as Record<string, unknown> | null;
+			const what = src.type === 'generator' ? `generator ${String(src.provider ?? '')}/${String(src.model ?? '')}` : String(src.type ?? '').replace(/_/g, ' ');
+			return [
+				short(String(r.video_id)),
+				num(r.sequence),
+				escapeHtml(`${what}${media ? ` (${String(media.kind)}: ${String(media.file_name)})` : ''}`),
+				escapeHtml(String(src.stock_id ?? src.media_id ?? '—')),
+				escapeHtml(media ? [media.licence, media.attribution].filter(Boolean).join(' · ') : '—'),
+			];
+		}),
+		'No scenes yet.',
+	);
 	const body = [
 		`<header><p class="muted">${escapeHtml(c.brand_name ?? '')} · generated ${when(report.generated_at)}</p>`,
 		`<h1>${escapeHtml(c.campaign_name)}</h1><p>Status: <strong>${escapeHtml(c.status)}</strong></p></header>`,
@@ -203,6 +222,8 @@ export function campaignReportHtml(report: CampaignReport): string {
 		'<h2>Variant comparison</h2>',
 		`<p class="muted">Two-proportion z-test (pooled) of each variant against the baseline, ${escapeHtml(report.metric)} per view.</p>`,
 		comparisons,
+		'<h2>Scene sources</h2>',
+		sources,
 		'<h2>Posts</h2>',
 		posts,
 		'<h2>Status timeline</h2>',

@@ -462,6 +462,45 @@ export class Store {
 		)) as Json[];
 	}
 
+	// ------------------------------------------------------------ brand media library (issue 11: lib/library)
+	/** One probed file into the library; the same bytes again return the existing row with duplicate: true. */
+	ingestBrandMedia(media: Json): Promise<Json> {
+		return this.call('bi_ingest_brand_media', { p_media: media });
+	}
+
+	async listBrandMedia(brandId: string, kinds?: string[]): Promise<Json[]> {
+		return (await this.call('bi_list_brand_media', { p_brand_id: requireUuid(brandId, 'brand_id'), p_kinds: kinds ?? null })) as unknown as Json[];
+	}
+
+	getBrandMedia(mediaId: string): Promise<Json> {
+		return this.call('bi_get_brand_media', { p_media_id: requireUuid(mediaId, 'media_id') });
+	}
+
+	async matchBrandMedia(brandId: string, embedding: number[], kinds: string[] | null, matchCount = 20, minSimilarity = -1): Promise<{ media_id: string; kind: string; similarity: number }[]> {
+		if (embedding.length !== 1536 || embedding.some((x) => !Number.isFinite(x))) {
+			throw new ValidationError('query embedding must be 1536 finite numbers', 'query_embedding');
+		}
+		return (await this.transport.rpc(
+			'match_brand_media',
+			{ p_brand_id: requireUuid(brandId, 'brand_id'), p_query_embedding: `[${embedding.join(',')}]`, p_kinds: kinds, p_match_count: matchCount, p_min_similarity: minSimilarity },
+			{ set: true },
+		)) as { media_id: string; kind: string; similarity: number }[];
+	}
+
+	/** Per scene of a campaign's videos: the source its generation job recorded (library asset, stock, typography, end card, generator). */
+	async sceneSources(campaignId: string): Promise<Json[]> {
+		return ((await this.call('bi_scene_sources', { p_campaign_id: requireUuid(campaignId, 'campaign_id') })) as unknown as Json[]) ?? [];
+	}
+
+	/** Cached stock search results (null when none fresher than maxAgeSeconds). */
+	getStockSearch(provider: string, mediaKind: 'video' | 'photo', query: string, maxAgeSeconds: number): Promise<Json | null> {
+		return this.call('bi_get_stock_search', { p_provider: provider, p_media_kind: mediaKind, p_query: query, p_max_age_seconds: maxAgeSeconds });
+	}
+
+	putStockSearch(provider: string, mediaKind: 'video' | 'photo', query: string, results: Json[]): Promise<Json> {
+		return this.call('bi_put_stock_search', { p_provider: provider, p_media_kind: mediaKind, p_query: query, p_results: results });
+	}
+
 	schemaInfo(): Promise<{ versions: string[] | null; vector: boolean; match_brand_guidelines: boolean }> {
 		return this.call('bi_schema_info', {});
 	}

@@ -29,6 +29,10 @@ export interface RoutableModel {
 	resolutions: Resolution[];
 	imageToVideo: boolean;
 	retired?: boolean;
+	/** Makes a scene only from a fitting asset of its provider (library, stock): see RouteContext.fitting. */
+	needsAsset?: boolean;
+	/** Renders offline and free without an asset (kinetic typography): after paid generators, before the gradient. */
+	offline?: boolean;
 }
 
 export interface RouteContext {
@@ -41,6 +45,12 @@ export interface RouteContext {
 	remaining: Micros | null;
 	catalogue: readonly RoutableModel[];
 	priceOverrides?: readonly PriceEntry[];
+	/**
+	 * Providers that have a fitting asset for this scene (lib/library/sources.ts): 'library' when the
+	 * brand's library has one, 'pexels'/'pixabay' when their search found one. Models that need an
+	 * asset are candidates only for these.
+	 */
+	fitting?: ReadonlySet<string>;
 }
 
 export interface RouteChoice {
@@ -82,6 +92,19 @@ export function roleFor(style: string, kind: SceneKind): GeneratorRole {
 
 const TIER_RANK: Record<BudgetTier, number> = { volume: 0, standard: 1, premium: 2 };
 
+/**
+ * Where a model comes in the preference order (issue 11: the brand's own assets first, stock
+ * second, generated video when the tier and keys allow): a fitting library asset 0; fitting stock
+ * 1 (in the premium tier after the paid generators, 2.5); paid generators 2; offline kinetic
+ * typography 3; the local gradient render 4, the last resort.
+ */
+function sourceRank(m: RoutableModel, tier: BudgetTier): number {
+	if (m.provider === 'local') return 4;
+	if (m.needsAsset) return m.provider === 'library' ? 0 : tier === 'premium' ? 2.5 : 1;
+	if (m.offline) return 3;
+	return 2;
+}
+
 function billedSeconds(model: RoutableModel, sceneSeconds: number): number | null {
 	const fits = model.durations.filter((d) => d >= sceneSeconds).sort((a, b) => a - b);
 	return fits[0] ?? null;
@@ -89,7 +112,7 @@ function billedSeconds(model: RoutableModel, sceneSeconds: number): number | nul
 
 function choice(model: RoutableModel, seconds: number, ctx: RouteContext): RouteChoice {
 	const estimate =
-		model.provider === 'local'
+		model.provider === 'local' || model.offline
 			? 0
 			: estimateCost({ provider: model.provider, model: model.model, resolution: ctx.resolution, usage: { seconds } }, ctx.priceOverrides).amount;
 	return { provider: model.provider, model: model.model, billed_seconds: seconds, estimate, estimate_usd: formatUsd(estimate) };
@@ -105,6 +128,7 @@ export function routeScene(scene: Pick<Scene, 'visual_prompt' | 'duration_second
 	const role = roleFor(scene.visual_cues?.style ?? '', kind);
 	const candidates = ctx.catalogue
 		.filter((m) => !m.retired && ctx.available.has(m.provider))
+		.filter((m) => !m.needsAsset || Boolean(ctx.fitting?.has(m.provider)))
 		.filter((m) => m.aspects.includes(ctx.aspect) && (m.provider === 'local' || m.resolutions.includes(ctx.resolution)))
 		.filter((m) => TIER_RANK[m.tier] <= TIER_RANK[ctx.tier] || m.provider === 'local')
 		.map((m) => ({ m, seconds: billedSeconds(m, scene.duration_seconds) }))
@@ -112,10 +136,10 @@ export function routeScene(scene: Pick<Scene, 'visual_prompt' | 'duration_second
 		.map(({ m, seconds }) => {
 			const c = choice(m, seconds, ctx);
 			const roleScore = m.roles.includes(role) ? 0 : 1;
-			// Remote before local: local is the free last resort, not a preference.
-			const localLast = m.provider === 'local' ? 1 : 0;
+			// Library and stock assets first, then paid generators, then typography; local is the free last resort.
+			const rank = sourceRank(m, ctx.tier);
 			const tierGap = TIER_RANK[ctx.tier] - TIER_RANK[m.tier];
-			return { c, key: [localLast, roleScore, tierGap, c.estimate] };
+			return { c, key: [rank, roleScore, tierGap, c.estimate] };
 		})
 		.sort((a, b) => {
 			for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
@@ -137,7 +161,10 @@ export function routeScene(scene: Pick<Scene, 'visual_prompt' | 'duration_second
 		role,
 		reason: `${kind} scene in ${scene.visual_cues?.style ?? 'unspecified'} style → ${role}; ${ctx.tier} tier → ${first.provider}/${first.model}` +
 			(matched.roles.includes(role) ? '' : ` (no available model specialises in ${role})`) +
-			(chosen.key[0] === 1 ? ' (local render: no remote generator available or affordable)' : ''),
+			(chosen.key[0] === 0 ? " (the brand's library has a fitting asset)" : '') +
+			(chosen.key[0] === 1 || chosen.key[0] === 2.5 ? ' (stock footage fits the scene)' : '') +
+			(chosen.key[0] === 3 ? ' (no fitting asset and no paid generator available or affordable: kinetic typography)' : '') +
+			(chosen.key[0] === 4 ? ' (local render: no remote generator available or affordable)' : ''),
 		// Up to three alternatives, and the free local render always last when it is allowed.
 		fallbacks: [...rest.filter((c) => c.provider !== 'local').slice(0, 3), ...rest.filter((c) => c.provider === 'local').slice(0, 1)],
 	};

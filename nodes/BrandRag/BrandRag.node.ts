@@ -9,12 +9,14 @@ import {
 } from 'n8n-workflow';
 
 import { parseJsonField } from '../../lib/domain/json';
+import { ingestMediaBytes, ingestMediaFolder, ingestMediaRequest } from '../../lib/library/ingest';
 import { documentText } from '../../lib/strategy/documents';
 import { brandAlignment } from '../../lib/strategy/brief';
 import { generateBrief, ingestGuidelines, queryGuidelines, type BrandRagDeps } from '../../lib/strategy/brand-rag';
 import type { Store } from '../../lib/store';
 import { meterFor } from '../shared/meter';
 import { embedderFor, embeddingProperty, llmFor, llmProperties, vectorStoreFor, vectorStoreProperty } from '../shared/providers';
+import { mediaFolder, mediaFolderProperty } from '../shared/media';
 import { executePerItem, handlerFor, testStoreCredential } from '../shared/store';
 
 const ops = (operation: string[]) => ({ show: { operation } });
@@ -29,6 +31,7 @@ const properties: INodeProperties[] = [
 		options: [
 			{ name: 'Generate Brief', value: 'generateBrief', action: 'Generate a creative brief from a campaign request' },
 			{ name: 'Ingest Guidelines', value: 'ingest', action: 'Ingest a brand guideline document' },
+			{ name: 'Ingest Media', value: 'ingestMedia', action: 'Add media to the brand library' },
 			{ name: 'Query Guidelines', value: 'query', action: 'Find the brand guidelines closest to a question' },
 			{ name: 'Record Competitor Ad', value: 'recordCompetitorAd', action: 'Record a competitor ad and its patterns' },
 			{ name: 'Record Trend', value: 'recordTrend', action: 'Record a trending topic' },
@@ -42,8 +45,29 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		displayOptions: ops(['ingest', 'query', 'scoreAlignment']),
+		displayOptions: ops(['ingest', 'ingestMedia', 'query', 'scoreAlignment']),
 	},
+
+	// ingest media (issue 11: the brand media library)
+	{
+		displayName: 'Media From',
+		name: 'mediaSource',
+		type: 'options',
+		options: [
+			{ name: 'Request (File URLs)', value: 'request', description: 'A JSON body whose files list gives each file as a URL with an optional kind, tags, description, licence and attribution; each URL is downloaded SSRF-safely' },
+			{ name: 'Binary Files of the Item', value: 'binary', description: 'Every binary field of the input item (e.g. a form upload)' },
+			{ name: 'Folder on This Server', value: 'folder', description: 'A folder on the n8n server with its manifest file (see the README)' },
+		],
+		default: 'request',
+		displayOptions: ops(['ingestMedia']),
+	},
+	{ displayName: 'Request (JSON)', name: 'mediaRequest', type: 'json', default: '={{ JSON.stringify($json.body ?? $json) }}', displayOptions: { show: { operation: ['ingestMedia'], mediaSource: ['request'] } } },
+	{ displayName: 'Folder', name: 'mediaFolderPath', type: 'string', default: '', required: true, placeholder: '/data/brand/media', displayOptions: { show: { operation: ['ingestMedia'], mediaSource: ['folder'] } } },
+	{ displayName: 'Tags', name: 'mediaTags', type: 'string', default: '', placeholder: 'product, shoe', description: 'Comma-separated tags for the binary files', displayOptions: { show: { operation: ['ingestMedia'], mediaSource: ['binary'] } } },
+	{ displayName: 'Default Licence', name: 'defaultLicence', type: 'string', default: '', placeholder: 'Owned by the brand', description: 'Licence or rights statement for files that give none (a file with neither is refused)', displayOptions: ops(['ingestMedia']) },
+	{ displayName: 'Max File Size (MB)', name: 'maxMegabytes', type: 'number', typeOptions: { minValue: 1 }, default: 512, displayOptions: ops(['ingestMedia']) },
+	{ displayName: 'Allow Private Network Downloads', name: 'allowPrivateNetwork', type: 'boolean', default: false, description: 'Whether file URLs may point at private or loopback addresses (only for self-hosted servers and tests)', displayOptions: { show: { operation: ['ingestMedia'], mediaSource: ['request'] } } },
+	{ ...mediaFolderProperty, displayOptions: ops(['ingestMedia']) },
 
 	// ingest
 	{ displayName: 'Document ID', name: 'documentId', type: 'string', default: '', required: true, placeholder: 'brand-book.md', description: 'Re-ingesting the same document ID replaces its chunks', displayOptions: ops(['ingest']) },
@@ -120,7 +144,7 @@ const properties: INodeProperties[] = [
 		],
 	},
 
-	embeddingProperty(ops(VECTOR_OPS)),
+	embeddingProperty(ops([...VECTOR_OPS, 'ingestMedia'])),
 	vectorStoreProperty(ops(VECTOR_OPS)),
 ];
 
@@ -140,6 +164,26 @@ async function ragDeps(ctx: IExecuteFunctions, store: Store, i: number, brandId:
 type Handler = (this: IExecuteFunctions, store: Store, i: number) => Promise<IDataObject | IDataObject[]>;
 
 const handlers: Record<string, Handler> = {
+	ingestMedia: async function (store, i) {
+		const brandId = str(this, 'brandId', i);
+		const deps = { store, embedder: await embedderFor(this, i, { store, brandId }), mediaDir: mediaFolder(this, i) };
+		const maxBytes = Math.round((this.getNodeParameter('maxMegabytes', i, 512) as number) * 1024 * 1024);
+		const defaultLicence = str(this, 'defaultLicence', i) || undefined;
+		const source = this.getNodeParameter('mediaSource', i) as string;
+		let result;
+		if (source === 'folder') {
+			result = await ingestMediaFolder(deps, { brandId, folder: str(this, 'mediaFolderPath', i), maxBytes });
+		} else if (source === 'binary') {
+			const binary = this.getInputData()[i].binary ?? {};
+			const tags = str(this, 'mediaTags', i).split(',').map((t) => t.trim()).filter(Boolean);
+			const files = await Promise.all(Object.keys(binary).map(async (field) => ({ name: binary[field].fileName || field, bytes: await this.helpers.getBinaryDataBuffer(i, field), tags })));
+			result = await ingestMediaBytes(deps, { brandId, files, defaultLicence, maxBytes });
+		} else {
+			const request = parseJsonField(this.getNodeParameter('mediaRequest', i), 'mediaRequest');
+			result = await ingestMediaRequest(deps, { brandId, request, defaultLicence, maxBytes, allowPrivateNetwork: this.getNodeParameter('allowPrivateNetwork', i, false) as boolean });
+		}
+		return { ...result, ingested_count: result.ingested.length, duplicate_count: result.duplicates.length } as unknown as IDataObject;
+	},
 	ingest: async function (store, i) {
 		const brandId = str(this, 'brandId', i);
 		let text: string;

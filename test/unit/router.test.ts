@@ -20,8 +20,22 @@ const PROMPTS = [
 const TIERS: BudgetTier[] = ['premium', 'standard', 'volume'];
 const ASPECTS: AspectRatio[] = ['9:16', '16:9', '1:1'];
 const RESOLUTIONS: Resolution[] = ['720p', '1080p'];
-const REMOTE = [...new Set(VIDEO_MODELS.filter((m) => m.provider !== 'local').map((m) => m.provider))];
-const PROVIDER_SETS: string[][] = [['local'], REMOTE, [...REMOTE, 'local'], ...REMOTE.map((p) => [p]), ...REMOTE.map((p) => [p, 'local'])];
+const SOURCES = ['library', 'pexels', 'pixabay'];
+/** Paid generators (models), apart from the library and stock sources. */
+const REMOTE = [...new Set(VIDEO_MODELS.filter((m) => m.provider !== 'local' && !SOURCES.includes(m.provider)).map((m) => m.provider))];
+const PROVIDER_SETS: string[][] = [
+	['local'],
+	REMOTE,
+	[...REMOTE, 'local'],
+	...REMOTE.map((p) => [p]),
+	...REMOTE.map((p) => [p, 'local']),
+	...SOURCES.map((p) => [p]),
+	[...SOURCES, 'local'],
+	[...REMOTE, ...SOURCES, 'local'],
+	['gemini', 'pexels'],
+];
+/** Which providers have a fitting asset for the scene (none; the library; stock; both). */
+const FITTING: (string[] | undefined)[] = [undefined, ['library'], ['pexels', 'pixabay'], SOURCES];
 const RANK: Record<BudgetTier, number> = { volume: 0, standard: 1, premium: 2 };
 const live = new Set(VIDEO_MODELS.filter((m) => !m.retired).map((m) => `${m.provider}/${m.model}`));
 
@@ -51,6 +65,11 @@ test('the seed roles: product shots and hyper-realism → photoreal, social → 
 test('property: every input reaches a live generator of a configured provider, or says why not', () => {
 	let routed = 0;
 	let refused = 0;
+	// Violations are collected (jest's expect per call would dominate the run time) and must be none.
+	const bad: string[] = [];
+	const check = (ok: boolean, what: string, input: unknown) => {
+		if (!ok && bad.length < 20) bad.push(`${what}: ${JSON.stringify(input)}`);
+	};
 	for (const available of PROVIDER_SETS)
 		for (const tier of TIERS)
 			for (const style of STYLES)
@@ -58,35 +77,48 @@ test('property: every input reaches a live generator of a configured provider, o
 					for (const aspect of ASPECTS)
 						for (const resolution of RESOLUTIONS)
 							for (const seconds of [3, 5])
-								for (const remaining of [null, 50_000_000, 0]) {
-									const ctx = { tier, aspect, resolution, available: new Set(available), remaining, catalogue: VIDEO_MODELS };
-									try {
-										const d = routeScene(sceneOf(prompt, style, seconds), ctx);
-										expect(live.has(`${d.provider}/${d.model}`)).toBe(true);
-										expect(available).toContain(d.provider);
-										expect(d.billed_seconds).toBeGreaterThanOrEqual(seconds);
-										if (remaining !== null) expect(d.estimate).toBeLessThanOrEqual(remaining);
-										for (const f of d.fallbacks) expect(live.has(`${f.provider}/${f.model}`)).toBe(true);
+								for (const remaining of [null, 50_000_000, 0])
+									for (const fitting of available.some((p) => SOURCES.includes(p)) ? FITTING : [undefined]) {
+										const ctx = { tier, aspect, resolution, available: new Set(available), remaining, catalogue: VIDEO_MODELS, fitting: fitting && new Set(fitting) };
+										const input = { available, tier, style, prompt, aspect, resolution, seconds, remaining, fitting };
+										let d: ReturnType<typeof routeScene>;
+										try {
+											d = routeScene(sceneOf(prompt, style, seconds), ctx);
+										} catch (err) {
+											// Refused only without the free local render or the library, and only when no
+											// configured generator can make this scene at all, or none fits a budget of zero.
+											check(err instanceof ValidationError, 'refusal is a ValidationError', input);
+											check(!available.includes('local') && !available.includes('library'), 'refused although local/library is available', input);
+											const capable = VIDEO_MODELS.filter(
+												(m) =>
+													!m.retired &&
+													available.includes(m.provider) &&
+													(!m.needsAsset || (fitting ?? []).includes(m.provider)) &&
+													m.aspects.includes(aspect) &&
+													m.resolutions.includes(resolution) &&
+													m.durations.some((x) => x >= seconds) &&
+													RANK[m.tier] <= RANK[tier],
+											);
+											check(capable.length === 0 || remaining === 0, 'refused although a capable generator fits the budget', input);
+											refused++;
+											continue;
+										}
+										check(live.has(`${d.provider}/${d.model}`), 'routed to a live model', input);
+										check(available.includes(d.provider), 'routed to a configured provider', input);
+										check(d.billed_seconds >= seconds, 'billed seconds cover the scene', input);
+										const model = VIDEO_MODELS.find((m) => m.provider === d.provider && m.model === d.model)!;
+										// An asset-based generator only for a scene with a fitting asset of its own.
+										check(!model.needsAsset || (fitting ?? []).includes(d.provider), 'asset generator only with a fitting asset', input);
+										// The brand's fitting asset always wins; without one, a configured library still
+										// makes every scene (kinetic typography), and the gradient is never chosen over it.
+										check(!(available.includes('library') && fitting?.includes('library')) || d.model === 'library-asset', 'a fitting library asset wins', input);
+										check(!available.includes('library') || d.provider !== 'local', 'library before the gradient', input);
+										check(remaining === null || d.estimate <= remaining, 'within the budget', input);
+										check(d.fallbacks.every((f) => live.has(`${f.provider}/${f.model}`)), 'fallbacks are live', input);
 										routed++;
-									} catch (err) {
-										// Refused only without the free local render, and only when no configured generator
-										// can make this scene at all, or none fits a budget of zero.
-										expect(err).toBeInstanceOf(ValidationError);
-										expect(available.includes('local')).toBe(false);
-										const capable = VIDEO_MODELS.filter(
-											(m) =>
-												!m.retired &&
-												available.includes(m.provider) &&
-												m.aspects.includes(aspect) &&
-												m.resolutions.includes(resolution) &&
-												m.durations.some((d) => d >= seconds) &&
-												RANK[m.tier] <= RANK[tier],
-										);
-										if (capable.length > 0) expect(remaining).toBe(0);
-										refused++;
 									}
-								}
-	expect(routed).toBeGreaterThan(5000);
+	expect(bad).toEqual([]);
+	expect(routed).toBeGreaterThan(20000);
 	expect(refused).toBeGreaterThan(0);
 });
 
@@ -121,4 +153,27 @@ test("premium photoreal takes Sora's role with the best live premium model; a th
 	const broke = routeScene(scene, { ...base, remaining: 0 });
 	expect(broke.provider).toBe('local');
 	expect(broke.reason).toContain('local render');
+});
+
+test('the brand library first, stock second, paid generators when the tier allows, typography before the gradient', () => {
+	const scene = sceneOf(PROMPTS[0], 'hyper_realistic', 5);
+	const base = { aspect: '9:16' as const, resolution: '720p' as const, remaining: null, catalogue: VIDEO_MODELS };
+	const all = new Set([...REMOTE, ...SOURCES, 'local']);
+	const lib = routeScene(scene, { ...base, tier: 'premium', available: all, fitting: new Set(SOURCES) });
+	expect([lib.provider, lib.model, lib.estimate]).toEqual(['library', 'library-asset', 0]);
+	expect(lib.reason).toContain("library has a fitting asset");
+	const stock = routeScene(scene, { ...base, tier: 'standard', available: all, fitting: new Set(['pexels']) });
+	expect(stock.provider).toBe('pexels');
+	expect(stock.reason).toContain('stock footage');
+	// Premium: a paid generator before stock.
+	const premium = routeScene(scene, { ...base, tier: 'premium', available: all, fitting: new Set(['pexels']) });
+	expect(REMOTE).toContain(premium.provider);
+	expect(routeScene(scene, { ...base, tier: 'premium', available: new Set(['pexels', 'local']), fitting: new Set(['pexels']) }).provider).toBe('pexels');
+	// No keys, nothing fits: kinetic typography, and the gradient only as the fallback.
+	const type = routeScene(scene, { ...base, tier: 'volume', available: new Set(['library', 'local']) });
+	expect(type.model).toBe('library-kinetic-type');
+	expect(type.fallbacks.at(-1)?.provider).toBe('local');
+	// Stock configured but its search found nothing for this scene: not a candidate.
+	const none = routeScene(scene, { ...base, tier: 'volume', available: new Set(['pexels', 'local']), fitting: new Set() });
+	expect(none.provider).toBe('local');
 });

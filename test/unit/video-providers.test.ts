@@ -22,6 +22,7 @@ import { BytePlusSeedanceProvider } from '../../lib/providers/video/byteplus';
 import { FalVideoProvider } from '../../lib/providers/video/fal';
 import { GeminiVeoProvider } from '../../lib/providers/video/gemini-veo';
 import { KieVideoProvider } from '../../lib/providers/video/kie';
+import { LibraryVideoProvider } from '../../lib/providers/video/library';
 import { LocalVideoProvider } from '../../lib/providers/video/local';
 import {
 	createImageProvider,
@@ -572,6 +573,10 @@ describe('registry and VIDEO_MODELS', () => {
 			byteplus: seedance(),
 			kie: kieProvider(),
 			local: new LocalVideoProvider({ workDir: join(dir, 'plan') }),
+			// Library and stock scenes are rendered by the library generator (an exact-duration renderer).
+			library: new LibraryVideoProvider({ workDir: join(dir, 'plan') }),
+			pexels: new LibraryVideoProvider({ workDir: join(dir, 'plan') }),
+			pixabay: new LibraryVideoProvider({ workDir: join(dir, 'plan') }),
 		};
 		for (const m of liveVideoModels()) {
 			for (const resolution of m.resolutions) {

@@ -178,7 +178,7 @@ interface LiveJob {
 
 /** Renders in this process, by output path: any provider instance sees them. */
 const LIVE = new Map<string, LiveJob>();
-const JOB_ID = /^local-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const JOB_ID = /^(local|library)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 class Semaphore {
 	private active = 0;
@@ -198,15 +198,17 @@ class Semaphore {
 const semaphores = new Map<string, Semaphore>();
 
 export class LocalVideoProvider implements VideoProvider {
-	readonly name = 'local';
+	/** The library generator (library.ts) shares this job machinery under its own name. */
+	readonly name: string = 'local';
+	protected readonly model: string = LOCAL_VIDEO_MODEL;
 	readonly workDir: string;
-	private readonly ffmpeg: string;
-	private readonly fps: number;
-	private readonly scale: number;
-	private readonly timeoutMs: number;
+	protected readonly ffmpeg: string;
+	protected readonly fps: number;
+	protected readonly scale: number;
+	protected readonly timeoutMs: number;
 	private readonly semaphore: Semaphore;
 
-	constructor(private readonly opts: LocalVideoOptions = {}) {
+	constructor(protected readonly opts: LocalVideoOptions = {}) {
 		this.workDir = resolve(opts.workDir ?? join(tmpdir(), 'brand-infinity-local-video'));
 		this.ffmpeg = opts.ffmpegPath ?? 'ffmpeg';
 		this.fps = opts.fps ?? 30;
@@ -231,7 +233,7 @@ export class LocalVideoProvider implements VideoProvider {
 		}
 		frameSize(req.aspectRatio, req.resolution, this.scale);
 		if (this.scale !== 1) notes.push(`rendered at ${this.scale}× size (renderScale)`);
-		return { model: LOCAL_VIDEO_MODEL, durationSeconds: duration, aspectRatio: req.aspectRatio, resolution: req.resolution, imageToVideo: Boolean(req.imageUrl), notes };
+		return { model: this.model, durationSeconds: duration, aspectRatio: req.aspectRatio, resolution: req.resolution, imageToVideo: Boolean(req.imageUrl), notes };
 	}
 
 	/** The local renderer takes data: and http(s) images as they are: nothing to re-upload. */
@@ -239,7 +241,7 @@ export class LocalVideoProvider implements VideoProvider {
 		return { imageUrl: image, reuploaded: false, note: 'local: data: and http(s) images are read directly' };
 	}
 
-	private paths(jobId: string) {
+	protected paths(jobId: string) {
 		if (!JOB_ID.test(jobId)) throw new ValidationError(`not a local video job id: ${jobId.slice(0, 60)}`, 'jobId');
 		const base = join(this.workDir, jobId);
 		return { out: `${base}.mp4`, part: `${base}.part.mp4`, manifest: `${base}.json`, text: `${base}.txt`, label: `${base}.label.txt`, image: `${base}.image` };
@@ -249,7 +251,7 @@ export class LocalVideoProvider implements VideoProvider {
 		assertVideoRequest(req, this.name);
 		const plan = this.plan(req);
 		const { width, height } = frameSize(req.aspectRatio, req.resolution, this.scale);
-		const jobId = `local-${randomUUID()}`;
+		const jobId = `${this.name === 'local' ? 'local' : 'library'}-${randomUUID()}`;
 		const p = this.paths(jobId);
 		await mkdir(this.workDir, { recursive: true });
 		const manifest: Manifest = { jobId, state: 'processing', durationSeconds: plan.durationSeconds, width, height, updatedAt: new Date().toISOString() };
@@ -274,10 +276,10 @@ export class LocalVideoProvider implements VideoProvider {
 				LIVE.delete(p.out);
 			}
 		})();
-		return { jobId, plan, raw: { provider: 'local', model: LOCAL_VIDEO_MODEL, width, height, fps: this.fps } };
+		return { jobId, plan, raw: { provider: this.name, model: this.model, width, height, fps: this.fps } };
 	}
 
-	private async render(req: VideoJobRequest, plan: VideoPlan, size: { width: number; height: number }, p: ReturnType<LocalVideoProvider['paths']>): Promise<void> {
+	protected async render(req: VideoJobRequest, plan: VideoPlan, size: { width: number; height: number }, p: ReturnType<LocalVideoProvider['paths']>): Promise<void> {
 		const { width, height } = size;
 		const d = plan.durationSeconds;
 		const font = this.opts.fontFile === undefined ? await findFont() : this.opts.fontFile;
@@ -355,7 +357,7 @@ export class LocalVideoProvider implements VideoProvider {
 	async status(jobId: string): Promise<VideoJobStatus> {
 		const p = this.paths(jobId);
 		const live = LIVE.get(p.out);
-		if (live && (live.state === 'queued' || live.state === 'processing')) return { state: live.state, jobId, raw: { provider: 'local' } };
+		if (live && (live.state === 'queued' || live.state === 'processing')) return { state: live.state, jobId, raw: { provider: this.name } };
 		if (live?.state === 'failed') return { state: 'failed', jobId, error: live.error, providerConfirmedFailure: true };
 		try {
 			await stat(p.out);
@@ -366,17 +368,17 @@ export class LocalVideoProvider implements VideoProvider {
 				resultUrl: pathToFileURL(p.out).toString(),
 				usage: manifest ? { seconds: manifest.durationSeconds } : undefined,
 				progress: 100,
-				raw: { provider: 'local', model: LOCAL_VIDEO_MODEL },
+				raw: { provider: this.name, model: this.model },
 			};
 		} catch {
 			// not rendered (yet)
 		}
 		const manifest = await readManifest(p.manifest);
-		if (!manifest) return { state: 'failed', jobId, providerConfirmedFailure: true, error: `local: no job ${jobId} in ${this.workDir}` };
+		if (!manifest) return { state: 'failed', jobId, providerConfirmedFailure: true, error: `${this.name}: no job ${jobId} in ${this.workDir}` };
 		if (manifest.state === 'failed') return { state: 'failed', jobId, providerConfirmedFailure: true, error: manifest.error };
 		// Rendering in another process, or interrupted when its process ended.
 		const age = Date.now() - Date.parse(manifest.updatedAt);
-		if (age < this.timeoutMs) return { state: 'processing', jobId, raw: { provider: 'local' } };
+		if (age < this.timeoutMs) return { state: 'processing', jobId, raw: { provider: this.name } };
 		return { state: 'failed', jobId, providerConfirmedFailure: true, error: 'local: the render was interrupted (its process ended); submit again' };
 	}
 

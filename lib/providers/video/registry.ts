@@ -23,10 +23,18 @@ import type { FetchFn, ImageInputPreparer, VideoPlan } from './common';
 import { FalVideoProvider } from './fal';
 import { GeminiVeoProvider } from './gemini-veo';
 import { KieVideoProvider } from './kie';
+import { LibraryVideoProvider } from './library';
 import { LocalVideoProvider } from './local';
 
 export const VIDEO_PROVIDERS = ['gemini', 'fal', 'byteplus', 'kie', 'local'] as const;
 export type VideoProviderName = (typeof VIDEO_PROVIDERS)[number];
+/**
+ * Generators that make a scene from existing pictures (issue 11), not from a model: the brand's
+ * media library and stock footage fetched into it. All render offline with LibraryVideoProvider
+ * from the source chosen at routing (lib/library/sources.ts); stock is searched and downloaded then.
+ */
+export const SOURCE_PROVIDERS = ['library', 'pexels', 'pixabay'] as const;
+export type SourceProviderName = (typeof SOURCE_PROVIDERS)[number];
 export const IMAGE_PROVIDERS = ['gemini', 'byteplus', 'local'] as const;
 export type ImageProviderName = (typeof IMAGE_PROVIDERS)[number];
 
@@ -34,7 +42,7 @@ export type ImageProviderName = (typeof IMAGE_PROVIDERS)[number];
 export type PlanningVideoProvider = VideoProvider & ImageInputPreparer & { plan(req: VideoJobRequest): VideoPlan };
 
 export interface VideoProviderConfig extends RetryPolicy {
-	provider: VideoProviderName;
+	provider: VideoProviderName | SourceProviderName;
 	/** Required for every provider but local. */
 	apiKey?: string;
 	/**
@@ -134,9 +142,22 @@ export function createVideoProvider(config: VideoProviderConfig): PlanningVideoP
 				timeoutMs: config.timeoutMs,
 				allowPrivateNetwork: config.allowPrivateNetwork,
 			});
+		case 'library':
+		case 'pexels':
+		case 'pixabay':
+			// Stock was fetched into the library when the scene was routed: rendering needs no key.
+			return new LibraryVideoProvider({
+				workDir: config.workDir,
+				ffmpegPath: config.ffmpegPath,
+				fps: config.fps,
+				renderScale: config.renderScale,
+				maxConcurrent: config.maxConcurrent,
+				timeoutMs: config.timeoutMs,
+				allowPrivateNetwork: config.allowPrivateNetwork,
+			}) as unknown as PlanningVideoProvider;
 		default:
 			throw new ValidationError(
-				`unknown video provider "${String((config as { provider?: unknown }).provider)}"; use one of ${VIDEO_PROVIDERS.join(', ')} (OpenAI Sora was retired on 2026-09-24)`,
+				`unknown video provider "${String((config as { provider?: unknown }).provider)}"; use one of ${[...VIDEO_PROVIDERS, ...SOURCE_PROVIDERS].join(', ')} (OpenAI Sora was retired on 2026-09-24)`,
 				'provider',
 			);
 	}
@@ -175,12 +196,14 @@ export type SeedRoute = 'sora' | 'veo3' | 'seedream' | 'nano_b';
 export interface VideoModelEntry {
 	/** `${provider}:${model}`, unique. */
 	id: string;
-	provider: VideoProviderName | 'openai';
+	provider: VideoProviderName | SourceProviderName | 'openai';
 	/** What goes into VideoJobRequest.model (fal: the text-to-video endpoint). */
 	model: string;
 	/** The endpoint used with an input image when it differs (fal). */
 	imageToVideoModel?: string;
-	family: 'veo' | 'kling' | 'seedance' | 'sora' | 'local';
+	family: 'veo' | 'kling' | 'seedance' | 'sora' | 'local' | 'library' | 'stock';
+	/** Only for a scene that has a fitting asset of this provider (library, stock): RouteContext.fitting. */
+	needsAsset?: boolean;
 	label: string;
 	tier: VideoTier;
 	roles: VideoRole[];
@@ -520,6 +543,88 @@ export const VIDEO_MODELS: readonly VideoModelEntry[] = Object.freeze([
 		offline: true,
 		priceVerified: true,
 		notes: 'renders any duration exactly; durations lists whole seconds for routing',
+	}),
+	// The brand's own media and stock footage (issue 11): free, rendered offline by the library generator.
+	entry({
+		provider: 'library',
+		model: 'library-asset',
+		family: 'library',
+		label: "Brand media library (the brand's own photos and clips, not AI)",
+		tier: 'volume',
+		roles: ['photoreal', 'dynamic', 'abstract', 'image_to_video'],
+		styles: ['product_shot', 'cinematic', 'hyper_realistic', 'social_montage', 'fast_paced', 'abstract', 'animation', 'artistic'],
+		seedRoutes: ['sora', 'veo3', 'seedream', 'nano_b'],
+		durations: range(1, 60),
+		maxDurationSeconds: 600,
+		aspects: ALL,
+		resolutions: ['720p', '1080p', '4k'],
+		textToVideo: true,
+		imageToVideo: true,
+		nativeAudio: false,
+		offline: true,
+		needsAsset: true,
+		priceVerified: true,
+		notes: 'a photo becomes a push-in or pan framed on its subject, a clip is trimmed and reframed; the logo end card closes the video',
+	}),
+	entry({
+		provider: 'library',
+		model: 'library-kinetic-type',
+		family: 'library',
+		label: "Kinetic typography in the brand's font and palette (not AI)",
+		tier: 'volume',
+		roles: ['abstract', 'dynamic', 'photoreal', 'image_to_video'],
+		styles: ['abstract', 'animation', 'artistic', 'fast_paced', 'social_montage', 'cinematic', 'hyper_realistic', 'product_shot'],
+		seedRoutes: ['seedream', 'nano_b'],
+		durations: range(1, 60),
+		maxDurationSeconds: 600,
+		aspects: ALL,
+		resolutions: ['720p', '1080p', '4k'],
+		textToVideo: true,
+		imageToVideo: false,
+		nativeAudio: false,
+		offline: true,
+		priceVerified: true,
+		notes: 'for a scene with no fitting asset when no paid generator is configured; the gradient render stays the last fallback',
+	}),
+	entry({
+		provider: 'pexels',
+		model: 'pexels-stock',
+		family: 'stock',
+		label: 'Pexels stock video and photos (free licence)',
+		tier: 'volume',
+		roles: ['photoreal', 'dynamic', 'image_to_video'],
+		styles: ['cinematic', 'hyper_realistic', 'social_montage', 'fast_paced', 'product_shot'],
+		seedRoutes: ['veo3'],
+		durations: range(1, 60),
+		maxDurationSeconds: 60,
+		aspects: ALL,
+		resolutions: ['720p', '1080p', '4k'],
+		textToVideo: true,
+		imageToVideo: false,
+		nativeAudio: false,
+		needsAsset: true,
+		priceVerified: true,
+		notes: 'searched when the scene is routed, results cached by query, downloaded into the library with its attribution',
+	}),
+	entry({
+		provider: 'pixabay',
+		model: 'pixabay-stock',
+		family: 'stock',
+		label: 'Pixabay stock video and photos (Content License)',
+		tier: 'volume',
+		roles: ['photoreal', 'dynamic', 'image_to_video'],
+		styles: ['cinematic', 'hyper_realistic', 'social_montage', 'fast_paced', 'product_shot'],
+		seedRoutes: ['veo3'],
+		durations: range(1, 60),
+		maxDurationSeconds: 60,
+		aspects: ALL,
+		resolutions: ['720p', '1080p', '4k'],
+		textToVideo: true,
+		imageToVideo: false,
+		nativeAudio: false,
+		needsAsset: true,
+		priceVerified: true,
+		notes: 'searched when the scene is routed, results cached by query, downloaded into the library with its attribution',
 	}),
 	// Retired: never routed.
 	entry({

@@ -1,0 +1,272 @@
+/**
+ * The `library` generator: renders a scene offline from what lib/library/sources.ts chose for it
+ * (the request's `source`), never from a model, and says so (`provider: "library"`).
+ *
+ * - A photo (image, logo) becomes a moving shot: a slow push-in on the subject, or a pan across it.
+ *   The frame is the cover crop of the output aspect centred on the subject (sharp's attention
+ *   point, found at ingest), so the subject stays in the 9:16 master and in the centred 1:1 and
+ *   full-height 16:9 the assembler cuts from it; the push-in zooms about the subject itself.
+ * - A clip is trimmed to the scene's length (looped when shorter) and reframed the same way.
+ * - Nothing fitting: kinetic typography, the scene's words revealed line by line (slide and fade)
+ *   in the brand's font and palette over a moving colour band.
+ * - The end card: the brand's logo on its first palette colour, a slow push-in, the closing words.
+ *
+ * Jobs, manifests and downloads are LocalVideoProvider's (same work dir layout, `library-<uuid>`
+ * ids). ffmpeg runs with an argument array; texts and file paths reach the filtergraph only as
+ * files (`textfile=`, `expansion=none`) or escaped paths, and media files are opened with the
+ * `file:` protocol so a path can never name another ffmpeg protocol.
+ */
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { isAbsolute } from 'node:path';
+
+import sharp from 'sharp';
+
+import { ValidationError } from '../../domain/errors';
+import { runTool } from '../../media/probe';
+import type { SceneSource, VideoJobRequest } from '../types';
+import type { VideoPlan } from './common';
+import { escapeFilterValue, findFont, LocalVideoProvider, paletteColours, wrapText, type LocalVideoOptions } from './local';
+
+export const LIBRARY_ASSET_MODEL = 'library-asset';
+export const LIBRARY_TYPOGRAPHY_MODEL = 'library-kinetic-type';
+
+type Paths = ReturnType<LocalVideoProvider['paths']>;
+const f3 = (x: number) => (Math.round(x * 1000) / 1000).toString();
+const clamp01 = (x: unknown, d = 0.5) => (typeof x === 'number' && Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : d);
+
+/** Relative luminance of 0xRRGGBB. */
+function luminance(colour: string): number {
+	const v = Number.parseInt(colour.slice(2), 16);
+	const lin = (c: number) => {
+		const s = c / 255;
+		return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+	};
+	return 0.2126 * lin((v >> 16) & 255) + 0.7152 * lin((v >> 8) & 255) + 0.0722 * lin(v & 255);
+}
+const contrast = (a: string, b: string) => {
+	const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+	return (x + 0.05) / (y + 0.05);
+};
+
+/** Background, accent and text colours from the palette: text is the most legible on the background. */
+export function typographyColours(palette?: string[]): { background: string; accent: string; text: string } {
+	const colours = paletteColours(palette);
+	const background = colours[0];
+	const rest = [...colours.slice(1), '0xFFFFFF', '0x111111'];
+	const text = rest.reduce((best, c) => (contrast(c, background) > contrast(best, background) ? c : best), rest[0]);
+	const accent = colours.slice(1).find((c) => c !== text) ?? colours[1];
+	return { background, accent, text };
+}
+
+export class LibraryVideoProvider extends LocalVideoProvider {
+	readonly name: string = 'library';
+	protected readonly model: string = LIBRARY_ASSET_MODEL;
+
+	constructor(opts: LocalVideoOptions = {}) {
+		super(opts);
+	}
+
+	private async sourceFile(src: SceneSource): Promise<string> {
+		if (!src.path || !isAbsolute(src.path)) throw new ValidationError('the scene source has no absolute file path', 'source.path');
+		try {
+			if (!(await stat(src.path)).isFile()) throw new Error('not a file');
+		} catch {
+			throw new ValidationError(`library file ${src.path} is missing from the media store`, 'source.path');
+		}
+		return `file:${src.path}`;
+	}
+
+	protected async render(req: VideoJobRequest, plan: VideoPlan, size: { width: number; height: number }, p: Paths): Promise<void> {
+		const src: SceneSource = req.source ?? { type: 'typography', text: req.prompt };
+		const d = plan.durationSeconds;
+		let inputs: string[];
+		let chain: string;
+		if (src.type === 'end_card') {
+			({ inputs, chain } = await this.endCard(src, req, size, d, p));
+		} else if (src.type === 'typography' || !src.path) {
+			({ inputs, chain } = await this.typography(src.text || req.prompt, src, req, size, d, p));
+		} else if (src.kind === 'video') {
+			({ inputs, chain } = await this.clip(src, size, d));
+		} else {
+			inputs = ['-loop', '1', '-framerate', String(this.fps), '-i', await this.sourceFile(src)];
+			chain = this.moving(src, size, d);
+		}
+		inputs.push('-f', 'lavfi', '-i', 'anullsrc=channel_layout=stereo:sample_rate=48000');
+		const audioIndex = inputs.filter((a) => a === '-i').length - 1;
+		const args = [
+			'-hide_banner',
+			'-nostdin',
+			'-v',
+			'error',
+			'-y',
+			...inputs,
+			'-filter_complex',
+			`${chain},format=yuv420p[v]`,
+			'-map',
+			'[v]',
+			'-map',
+			`${audioIndex}:a`,
+			'-t',
+			String(d),
+			'-r',
+			String(this.fps),
+			'-c:v',
+			'libx264',
+			'-preset',
+			'ultrafast',
+			'-pix_fmt',
+			'yuv420p',
+			'-c:a',
+			'aac',
+			'-b:a',
+			'64k',
+			'-movflags',
+			'+faststart',
+			'-metadata',
+			`comment=Brand Infinity library render (${src.type}${src.media_id ? ` ${src.media_id}` : ''}), not AI-generated`,
+			'-f',
+			'mp4',
+			p.part,
+		];
+		try {
+			await runTool(this.ffmpeg, args, { timeoutMs: this.timeoutMs });
+			await rename(p.part, p.out);
+		} finally {
+			// The per-line text files (<job>.txt.t0, …); the rest is cleaned up by LocalVideoProvider.
+			const prefix = `${basename(p.text)}.`;
+			const names = await readdir(dirname(p.text)).catch(() => [] as string[]);
+			await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(`${dirname(p.text)}/${n}`, { force: true })));
+		}
+	}
+
+	/**
+	 * A still → a moving shot. The image is scaled to cover twice the frame (zoompan then moves in
+	 * half-pixel steps) and cropped around the subject; zoompan pushes in about the subject or pans.
+	 */
+	private moving(src: SceneSource, size: { width: number; height: number }, d: number, input = '0:v'): string {
+		const { width: W, height: H } = size;
+		const fx = clamp01(src.focus?.x);
+		const fy = clamp01(src.focus?.y);
+		const W2 = 2 * W;
+		const H2 = 2 * H;
+		const frames = Math.max(1, Math.round(d * this.fps));
+		const cover =
+			`[${input}]scale=${W2}:${H2}:force_original_aspect_ratio=increase,` +
+			`crop=${W2}:${H2}:'max(0,min(iw-ow,${f3(fx)}*iw-ow/2))':'max(0,min(ih-oh,${f3(fy)}*ih-oh/2))',setsar=1`;
+		// Where the subject sits inside the cropped frame (it is centred unless the crop hit an edge).
+		const motion = src.motion ?? 'push_in';
+		let zoom: string;
+		let x: string;
+		let y: string;
+		if (motion === 'push_in') {
+			zoom = `1+0.14*on/${frames}`;
+			// Keep the subject's point fixed while zooming: x = f·(iw − iw/zoom).
+			x = `(iw-iw/zoom)*0.5`;
+			y = `(ih-ih/zoom)*0.5`;
+		} else {
+			zoom = '1.12';
+			const dir = motion === 'pan_left' ? `(1-on/${frames})` : `(on/${frames})`;
+			x = `(iw-iw/zoom)*${dir}`;
+			y = `(ih-ih/zoom)*0.5`;
+		}
+		return `${cover},zoompan=z='${zoom}':x='${x}':y='${y}':d=1:s=${W}x${H}:fps=${this.fps}`;
+	}
+
+	private async clip(src: SceneSource, size: { width: number; height: number }, d: number): Promise<{ inputs: string[]; chain: string }> {
+		const { width: W, height: H } = size;
+		const file = await this.sourceFile(src);
+		const length = Number(src.duration_seconds ?? 0);
+		const inputs: string[] = [];
+		if (length > d + 0.5) inputs.push('-ss', f3(Math.min((length - d) / 3, length - d)));
+		else inputs.push('-stream_loop', '-1');
+		inputs.push('-i', file);
+		const fx = clamp01(src.focus?.x);
+		const fy = clamp01(src.focus?.y);
+		const chain =
+			`[0:v]fps=${this.fps},scale=${W}:${H}:force_original_aspect_ratio=increase,` +
+			`crop=${W}:${H}:'max(0,min(iw-ow,${f3(fx)}*iw-ow/2))':'max(0,min(ih-oh,${f3(fy)}*ih-oh/2))',setsar=1`;
+		return { inputs, chain };
+	}
+
+	private async font(src: SceneSource): Promise<string | null> {
+		if (src.font_path && isAbsolute(src.font_path)) {
+			try {
+				if ((await stat(src.font_path)).isFile()) return src.font_path;
+			} catch {
+				// fall back to the system font
+			}
+		}
+		return this.opts.fontFile === undefined ? findFont() : this.opts.fontFile;
+	}
+
+	/** Lines of the scene's words, each sliding up and fading in after the previous one. */
+	private textFilters(lines: string[], font: string, colour: string, accent: string, fontSize: number, top: number, start: number, step: number, p: Paths, tag: string): Promise<string[]> {
+		const lineHeight = Math.round(fontSize * 1.25);
+		return Promise.all(
+			lines.map(async (line, i) => {
+				const file = `${p.text}.${tag}${i}`;
+				await writeFile(file, line);
+				const t0 = f3(start + i * step);
+				const y = Math.round(top + i * lineHeight);
+				const c = i === lines.length - 1 && lines.length > 1 ? accent : colour;
+				return (
+					`drawtext=fontfile=${escapeFilterValue(font)}:textfile=${escapeFilterValue(file)}:expansion=none:fontsize=${fontSize}:fontcolor=${c}:` +
+					`x=(w-text_w)/2:y='${y}+${Math.round(fontSize * 0.6)}*max(0,1-(t-${t0})/0.35)':alpha='min(1,max(0,(t-${t0})/0.35))'`
+				);
+			}),
+		);
+	}
+
+	private async typography(text: string, src: SceneSource, req: VideoJobRequest, size: { width: number; height: number }, d: number, p: Paths): Promise<{ inputs: string[]; chain: string }> {
+		const { width: W, height: H } = size;
+		const { background, accent, text: ink } = typographyColours(src.palette ?? req.palette);
+		const font = await this.font(src);
+		if (!font) throw new ValidationError('kinetic typography needs a font: add one to the brand library or install fonts-dejavu-core', 'font');
+		const fontSize = Math.max(14, Math.round(Math.min(W, H) / 10));
+		const perLine = Math.max(6, Math.floor((W * 0.84) / (fontSize * 0.6)));
+		const lines = wrapText(text.trim() || req.prompt, perLine, 5).split('\n');
+		const block = lines.length * Math.round(fontSize * 1.25);
+		const top = Math.round((H - block) / 2);
+		const bandH = Math.max(8, Math.round(H * 0.06));
+		const barW = Math.max(8, Math.round(W * 0.18));
+		const inputs = [
+			'-f', 'lavfi', '-i', `color=c=${background}:s=${W}x${H}:r=${this.fps}`,
+			'-f', 'lavfi', '-i', `color=c=${accent}:s=${W}x${bandH}:r=${this.fps}`,
+			'-f', 'lavfi', '-i', `color=c=${ink}:s=${barW}x${H}:r=${this.fps}`,
+		];
+		const step = Math.min(0.45, (d * 0.5) / Math.max(1, lines.length));
+		const texts = await this.textFilters(lines, font, ink, accent, fontSize, top, 0.15, step, p, 't');
+		// The band drifts and the translucent bar sweeps across for the whole scene: never a frozen frame.
+		const chain =
+			`[1:v]format=rgba[band];[2:v]format=rgba,colorchannelmixer=aa=0.16[bar];` +
+			`[0:v][band]overlay=x=0:y='${top + block + Math.round(fontSize * 0.4)}+${Math.round(bandH / 2)}*sin(2*PI*t/${f3(Math.max(1, d))})':shortest=1[b1];` +
+			`[b1][bar]overlay=x='-w+(W+w)*t/${f3(d)}':y=0:shortest=1,setsar=1,${texts.join(',')}`;
+		return { inputs, chain };
+	}
+
+	private async endCard(src: SceneSource, req: VideoJobRequest, size: { width: number; height: number }, d: number, p: Paths): Promise<{ inputs: string[]; chain: string }> {
+		const { width: W, height: H } = size;
+		const { background, accent, text: ink } = typographyColours(src.palette ?? req.palette);
+		const file = await this.sourceFile(src);
+		const bg = `#${background.slice(2)}`;
+		const logo = await sharp(file.slice('file:'.length))
+			.resize(Math.round(W * 2 * 0.62), Math.round(H * 2 * 0.3), { fit: 'inside' })
+			.png()
+			.toBuffer({ resolveWithObject: true });
+		const card = await sharp({ create: { width: 2 * W, height: 2 * H, channels: 4, background: bg } })
+			.composite([{ input: logo.data, left: Math.round(W - logo.info.width / 2), top: Math.round(H * 0.8 - logo.info.height / 2) }])
+			.png()
+			.toBuffer();
+		await writeFile(p.image, card);
+		const chain = [this.moving({ ...src, focus: { x: 0.5, y: 0.5 }, motion: 'push_in' }, size, d)];
+		const font = await this.font(src);
+		if (font && src.text?.trim()) {
+			const fontSize = Math.max(12, Math.round(Math.min(W, H) / 15));
+			const perLine = Math.max(6, Math.floor((W * 0.84) / (fontSize * 0.6)));
+			const lines = wrapText(src.text.trim(), perLine, 3).split('\n');
+			chain.push(...(await this.textFilters(lines, font, ink, accent, fontSize, Math.round(H * 0.62), 0.4, 0.3, p, 'e')));
+		}
+		return { inputs: ['-loop', '1', '-framerate', String(this.fps), '-i', `file:${p.image}`], chain: chain.join(',') };
+	}
+}
