@@ -73,10 +73,10 @@ async function newCampaign(budget: string | null) {
 	return campaign.campaign_id as string;
 }
 
-test('migrations apply on PostgreSQL 15 without pgvector; only the pgvector migration is skipped', async () => {
+test('migrations apply on PostgreSQL 15 without pgvector; only the pgvector migrations are skipped', async () => {
 	const all = loadMigrations().map((m) => `${m.version}_${m.name}`);
 	const vectorOnes = loadMigrations().filter((m) => m.needsVector).map((m) => `${m.version}_${m.name}`);
-	expect(vectorOnes).toEqual(['20261122000300_pgvector']);
+	expect(vectorOnes).toEqual(['20261122000300_pgvector', '20261202000200_brand_media_pgvector']);
 	expect(main.migrations).toEqual({
 		applied: all.filter((m) => !vectorOnes.includes(m)),
 		skipped: vectorOnes,
@@ -294,7 +294,7 @@ test('two pools applying migrations at once apply each migration once (advisory 
 	// Each migration once over all three runners (pgvector's is skipped: Debian's PG15 lacks it).
 	expect(applied.sort()).toEqual(loadMigrations().filter((m) => !m.needsVector).map((m) => `${m.version}_${m.name}`));
 	for (const r of runners) {
-		expect(r.migrations).toMatchObject({ skipped: ['20261122000300_pgvector'], versions: expectedVersions(false), vector: false });
+		expect(r.migrations).toMatchObject({ skipped: ['20261122000300_pgvector', '20261202000200_brand_media_pgvector'], versions: expectedVersions(false), vector: false });
 	}
 	const rows = await runners[0].withSession((s) => s.rows<{ n: number }>('select count(*)::int as n from bi_schema_version'));
 	expect(rows[0].n).toBe(expectedVersions(false).length);
