@@ -23,6 +23,7 @@ import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 
+import { mapLimit } from '../domain/concurrency';
 import { BrandInfinityError, ValidationError } from '../domain/errors';
 import { buildAss } from './captions';
 import {
@@ -172,19 +173,6 @@ export async function checkOutput(path: string, expect: OutputExpectation, ffpro
 		problems.push(`audio (${audioDurationSeconds.toFixed(3)} s) and video (${video.toFixed(3)} s) durations differ by 0.1 s or more`);
 	}
 	return { info, audioDurationSeconds, problems };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-	const out: R[] = new Array(items.length);
-	let next = 0;
-	const worker = async (): Promise<void> => {
-		while (next < items.length) {
-			const i = next++;
-			out[i] = await fn(items[i], i);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-	return out;
 }
 
 /** Every input file exists and has the stream it is used for; errors name the timeline field. */

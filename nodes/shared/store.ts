@@ -13,6 +13,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
+import { mapLimit } from '../../lib/domain/concurrency';
 import { BrandInfinityError } from '../../lib/domain/errors';
 import { borrowStore, checkStore, defaultEmbeddedDataDir, type Store, type StoreConfig } from '../../lib/store';
 
@@ -55,12 +56,15 @@ export type ItemHandler = (store: Store, itemIndex: number) => Promise<IDataObje
 /**
  * Runs `handler` once per input item with a borrowed store; `routing` sends each result to one of
  * several outputs. A failure of one item becomes an error item (first output) under "Continue On
- * Fail", otherwise a NodeOperationError that names the field at fault.
+ * Fail", otherwise a NodeOperationError that names the field at fault. `concurrency` > 1 runs that
+ * many items at once (outputs stay in item order); without Continue On Fail, no item starts after
+ * a failure, the running ones finish, and the first failure is thrown.
  */
 export async function executePerItem(
 	ctx: IExecuteFunctions,
 	handler: ItemHandler,
 	routing: { outputs: number; route: (json: IDataObject) => number } = { outputs: 1, route: () => 0 },
+	options: { concurrency?: number } = {},
 ): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const outputs: INodeExecutionData[][] = Array.from({ length: routing.outputs }, () => []);
@@ -70,20 +74,19 @@ export async function executePerItem(
 		throw new NodeOperationError(ctx.getNode(), describe(err), { description: 'Check the Brand Infinity Store credential.' });
 	});
 	try {
-		for (let i = 0; i < items.length; i++) {
+		const results = await mapLimit(items, options.concurrency ?? 1, async (_, i) => {
 			try {
 				const result = await handler(store, i);
-				for (const json of Array.isArray(result) ? result : [result]) {
-					outputs[routing.route(json)].push({ json, pairedItem: { item: i } });
-				}
+				return { ok: true as const, jsons: Array.isArray(result) ? result : [result] };
 			} catch (err) {
-				if (ctx.continueOnFail()) {
-					out.push({ json: errorJson(err), pairedItem: { item: i } });
-					continue;
-				}
+				if (ctx.continueOnFail()) return { ok: false as const, err };
 				throw toNodeError(ctx, err, i);
 			}
-		}
+		});
+		results.forEach((r, i) => {
+			if (!r.ok) out.push({ json: errorJson(r.err), pairedItem: { item: i } });
+			else for (const json of r.jsons) outputs[routing.route(json)].push({ json, pairedItem: { item: i } });
+		});
 	} finally {
 		release();
 	}
