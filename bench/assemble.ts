@@ -1,25 +1,31 @@
 /**
  * The FFmpeg Assembler against its floor and against a naive chain, in one run on one fixture.
  *
- *   node -r ./test/helpers/ts-register.js bench/assemble.ts
+ *   node -r ./test/helpers/ts-register.js bench/assemble.ts [--rounds=3] [--with-single] [--quick]
  *
  * Fixture (deterministic, generated once and cached in the OS temp dir): six 5 s 1080x1920 30 fps
  * H.264 scenes from ffmpeg's seeded sources, a ~30 s voice (espeak-ng when installed, else tones),
  * a 30 s music bed, ~60 words timed proportionally over the voice. Outputs: 1080x1920 (9:16),
  * 1920x1080 (16:9), 1080x1080 (1:1), libx264 veryfast CRF 21 in every method.
  *
- *   assembler  lib/media/assemble.ts: one ffmpeg process (xfade, ASS captions per output, ducked
- *              music, loudnorm two-pass, cheap blurred 16:9 background, 3 encodes) + validation
- *              (ffprobe) + two thumbnails (sharp).
+ *   assembler  lib/media/assemble.ts as users get it (the split pipeline: audio process, master
+ *              process, one encoder process per output; xfade, ASS captions per output, ducked
+ *              music, loudnorm two-pass, cheap blurred 16:9 background) + validation (ffprobe) +
+ *              two thumbnails (sharp).
  *   floor      one process: concat the six clips, split, 1080x1920 / 1920x1080 scale / 1080x1080
- *              crop, three encodes, no other filters. What no assembler can beat.
+ *              crop, three encodes, no other filters. The bare encode cost of the same outputs.
  *   naive      one ffmpeg pass per operation, like chained Execute Command nodes: normalise each
  *              clip (6 encodes), xfade (1), burn captions (1), mix audio, mux, then one transcode per
  *              output with a full-resolution blurred 16:9 background (3): 11 video encodes.
+ *   --with-single adds the assembler with `pipeline: 'single'` (everything in one ffmpeg process,
+ *              the render before the split) as a fourth contender.
  *
- * Prints a table, then one JSON line (the last line) with assembler_s, floor_s, naive_s,
- * assembler_over_floor, naive_over_assembler, the ffmpeg children's CPU seconds per method (from
- * /proc/self/stat, when there is one) and peak_rss_mb (this Node process: ffmpeg runs as a child).
+ * The contenders run interleaved (floor, assembler, naive, floor, …) for --rounds rounds, so a change
+ * in the machine's load hits all alike; the ratios are of the medians. Then each stage runs once on
+ * its own (see stages()). The last line is one JSON object: medians and ratios in wall and CPU time
+ * (CPU: the ffmpeg children's, from /proc/self/stat), the assembler's processes (ffmpeg -benchmark),
+ * peak_rss_mb (this Node process), ffmpeg_peak_rss_mb / ffmpeg_concurrent_rss_mb (the largest
+ * ffmpeg process; the sum of the ones running together) and the stages.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
