@@ -1,7 +1,8 @@
 /**
- * How many videos render at once. One render of the split pipeline (assemble.ts) already keeps
- * about two cores busy (bench:assemble: its CPU seconds ≈ 2 × its wall seconds), so more renders
- * than cores / 2 only oversubscribe the machine: every render gets slower, none finishes sooner.
+ * How many videos render at once. One render of the split pipeline (assemble.ts) runs a master
+ * process and one x264 process per output at the same time, each encoder with its own threads:
+ * enough runnable work for about two cores by itself. More renders than cores / 2 oversubscribe
+ * the machine: each render gets slower, none finishes sooner, and memory grows per render.
  */
 import { availableParallelism } from 'node:os';
 
