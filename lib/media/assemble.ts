@@ -64,7 +64,7 @@ export interface AssembleOptions {
 	/**
 	 * 'split' (default): an audio process, then one master process and one encoder process per output
 	 * running together, joined by FIFOs (see buildSplitPlan). 'single': everything in one ffmpeg
-	 * process (one filtergraph thread; kept for comparison).
+	 * process (one filtergraph thread; the default on Windows, which has no mkfifo).
 	 */
 	pipeline?: 'split' | 'single';
 	/** x264 threads per encoder in the split pipeline (default: x264's choice). */
@@ -388,7 +388,8 @@ export async function assemble(timeline: Timeline, options: AssembleOptions = {}
 		let args: string[];
 		let filtergraph: string;
 		const processes: AssembleProcess[] = [];
-		if (options.pipeline === 'single') {
+		// Named pipes are POSIX; Windows renders in one process.
+		if ((options.pipeline ?? (process.platform === 'win32' ? 'single' : 'split')) === 'single') {
 			const single = buildAssemblePlan(t, planOptions);
 			const run = await runFfmpeg(single.args, { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds, onProgress, phase: 'render' });
 			ffmpegSeconds += run.seconds;
@@ -396,7 +397,7 @@ export async function assemble(timeline: Timeline, options: AssembleOptions = {}
 			({ args, filtergraph } = single);
 			plan = single;
 		} else {
-			const masterStreams = t.outputs.map((_, k) => join(tmp, `master-${k}.y4m`));
+			const masterStreams = t.outputs.map((_, k) => join(tmp, `master-${k}.nut`));
 			await makeFifos(masterStreams);
 			const split = buildSplitPlan(t, { ...planOptions, masterStreams, audioPath: join(tmp, 'audio.m4a'), encoderThreads: options.encoderThreads });
 			const started = process.hrtime.bigint();
