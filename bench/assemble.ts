@@ -1,32 +1,39 @@
 /**
  * The FFmpeg Assembler against its floor and against a naive chain, in one run on one fixture.
  *
- *   node -r ./test/helpers/ts-register.js bench/assemble.ts
+ *   node -r ./test/helpers/ts-register.js bench/assemble.ts [--rounds=3] [--with-single] [--quick]
  *
  * Fixture (deterministic, generated once and cached in the OS temp dir): six 5 s 1080x1920 30 fps
  * H.264 scenes from ffmpeg's seeded sources, a ~30 s voice (espeak-ng when installed, else tones),
  * a 30 s music bed, ~60 words timed proportionally over the voice. Outputs: 1080x1920 (9:16),
  * 1920x1080 (16:9), 1080x1080 (1:1), libx264 veryfast CRF 21 in every method.
  *
- *   assembler  lib/media/assemble.ts: one ffmpeg process (xfade, ASS captions per output, ducked
- *              music, loudnorm two-pass, cheap blurred 16:9 background, 3 encodes) + validation
- *              (ffprobe) + two thumbnails (sharp).
+ *   assembler  lib/media/assemble.ts as users get it (the split pipeline: audio process, master
+ *              process, one encoder process per output; xfade, ASS captions per output, ducked
+ *              music, loudnorm two-pass, cheap blurred 16:9 background) + validation (ffprobe) +
+ *              two thumbnails (sharp).
  *   floor      one process: concat the six clips, split, 1080x1920 / 1920x1080 scale / 1080x1080
- *              crop, three encodes, no other filters. What no assembler can beat.
+ *              crop, three encodes, no other filters. The bare encode cost of the same outputs.
  *   naive      one ffmpeg pass per operation, like chained Execute Command nodes: normalise each
  *              clip (6 encodes), xfade (1), burn captions (1), mix audio, mux, then one transcode per
  *              output with a full-resolution blurred 16:9 background (3): 11 video encodes.
+ *   --with-single adds the assembler with `pipeline: 'single'` (everything in one ffmpeg process,
+ *              the render before the split) as a fourth contender.
  *
- * Prints a table, then one JSON line (the last line) with assembler_s, floor_s, naive_s,
- * assembler_over_floor, naive_over_assembler, the ffmpeg children's CPU seconds per method (from
- * /proc/self/stat, when there is one) and peak_rss_mb (this Node process: ffmpeg runs as a child).
+ * The contenders run interleaved (floor, assembler, naive, floor, …) for --rounds rounds, so a change
+ * in the machine's load hits all alike; the ratios are of the medians. Then each stage runs once on
+ * its own (see stages()). The last line is one JSON object: medians and ratios in wall and CPU time
+ * (CPU: the ffmpeg children's, from /proc/self/stat), the assembler's processes (ffmpeg -benchmark),
+ * peak_rss_mb (this Node process), ffmpeg_peak_rss_mb / ffmpeg_concurrent_rss_mb (the largest
+ * ffmpeg process; the sum of the ones running together) and the stages.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { assemble, checkOutput, runFfmpeg } from '../lib/media/assemble';
+import { assemble, checkOutput, runFfmpeg, type AssembleProcess } from '../lib/media/assemble';
+import { buildLoudnessAnalysisArgs, buildSplitPlan } from '../lib/media/filtergraph';
 import { buildAss } from '../lib/media/captions';
 import { probeMedia, runTool } from '../lib/media/probe';
 import { validateTimeline, type Timeline } from '../lib/media/timeline';
@@ -219,7 +226,77 @@ async function naive(f: Fixture, out: string, work: string): Promise<string[]> {
 	return paths;
 }
 
+type Contender = 'floor' | 'assembler' | 'assembler_single' | 'naive';
+
+interface Measured {
+	wall: number[];
+	cpu: number[];
+	/** The last run's processes (assembler only): role, wall, CPU, peak RSS. */
+	processes?: AssembleProcess[];
+	paths?: string[];
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Wall and CPU seconds of one ffmpeg run (a stage measured on its own). */
+async function stage(args: string[]): Promise<{ wall_s: number; cpu_s: number | null }> {
+	const r = await timed(() => ff(args));
+	return { wall_s: round(r.seconds), cpu_s: r.cpu === null ? null : round(r.cpu) };
+}
+
+const minus = (a: { wall_s: number; cpu_s: number | null }, b: { wall_s: number; cpu_s: number | null }) => ({
+	wall_s: round(Math.max(0, a.wall_s - b.wall_s)),
+	cpu_s: a.cpu_s === null || b.cpu_s === null ? null : round(Math.max(0, a.cpu_s - b.cpu_s)),
+});
+
+/**
+ * Where the time goes, each stage run on its own (once, after the timed rounds; wall and CPU):
+ * decode (the six clips), transitions (fit + xfade on top of decode), per output the reframe and the
+ * captions (on a flat master-size source, so the source costs nothing) and its x264 encode (re-encoding
+ * the assembler's own output, minus decoding it), and the audio (mix + loudnorm + AAC, after the analysis).
+ */
+async function stages(timeline: Timeline, outputs: string[], work: string) {
+	const t = validateTimeline(timeline);
+	const assFiles = await Promise.all(
+		t.outputs.map(async (o, k) => {
+			const file = join(work, `stage-${k}.ass`);
+			await writeFile(file, buildAss({ aspect: o.aspect, width: o.width, height: o.height, totalSeconds: t.totalSeconds, captions: t.captions })!);
+			return file;
+		}),
+	);
+	const streams = t.outputs.map(() => '-');
+	const bare = buildSplitPlan(t, { masterStreams: streams, audioPath: join(work, 'stage-audio.m4a') });
+	const captioned = buildSplitPlan(t, { masterStreams: streams, audioPath: join(work, 'stage-audio.m4a'), assFiles });
+	const master = bare.processes.find((p) => p.role === 'master')!;
+	const sceneInputs = master.args.slice(master.args.indexOf('-benchmark') + 1, master.args.indexOf('-filter_complex'));
+	const nulls = (labels: string[]) => labels.flatMap((l) => ['-map', l, '-f', 'null', '-']);
+
+	const decode = await stage([...sceneInputs, ...nulls(t.scenes.map((_, i) => `${i}:v`))]);
+	const fitted = await stage([...sceneInputs, '-filter_complex', master.filtergraph, ...nulls(t.outputs.map((_, k) => `[m${k}]`))]);
+	const flat = ['-f', 'lavfi', '-i', `color=c=0x336699:s=${t.master.width}x${t.master.height}:r=${t.fps}:d=${t.totalSeconds}`];
+	const source = await stage([...flat, '-f', 'null', '-']);
+	const perOutput: Record<string, unknown> = {};
+	for (let k = 0; k < t.outputs.length; k++) {
+		const reframe = await stage([...flat, '-filter_complex', bare.processes.find((p) => p.output === k)!.filtergraph, ...nulls([`[v${k}]`])]);
+		const withCaptions = await stage([...flat, '-filter_complex', captioned.processes.find((p) => p.output === k)!.filtergraph, ...nulls([`[v${k}]`])]);
+		const decodeOut = await stage(['-i', outputs[k], '-map', '0:v', '-f', 'null', '-']);
+		const encode = await stage(['-i', outputs[k], '-map', '0:v', ...X264, '-f', 'null', '-']);
+		perOutput[t.outputs[k].aspect] = { reframe: minus(reframe, source), captions: minus(withCaptions, reframe), encode: minus(encode, decodeOut) };
+	}
+	const analysis = buildLoudnessAnalysisArgs(t)!;
+	const loudness = await stage(analysis.slice(analysis.indexOf('-nostats') + 1));
+	const audio = bare.processes.find((p) => p.role === 'audio')!;
+	const audioRender = await stage(audio.args.slice(audio.args.indexOf('-benchmark') + 1));
+	return { decode, transitions: minus(fitted, decode), ...perOutput, audio: { loudness_analysis: loudness, mix_and_aac: audioRender } };
+}
+
 async function main(): Promise<void> {
+	const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3);
+	const withSingle = process.argv.includes('--with-single');
 	const fixtureDir = join(tmpdir(), `bi-bench-assemble-fixture-${FIXTURE_VERSION}${QUICK ? '-quick' : ''}`);
 	const fixture = await makeFixture(fixtureDir);
 	const run = await mkdtemp(join(tmpdir(), 'bi-bench-assemble-'));
@@ -230,10 +307,7 @@ async function main(): Promise<void> {
 		await mkdir(work, { recursive: true });
 		log(`fixture: ${fixtureDir} (voice: ${fixture.voiceFrom}, ${fixture.words.length} words)`);
 
-		const fl = await timed(() => floor(fixture, out));
-		log(`floor      ${fl.seconds.toFixed(1)} s wall, ${fl.cpu?.toFixed(1) ?? '?'} s CPU`);
-
-		const timeline: Timeline = {
+		const timeline = (name: string): Timeline => ({
 			scenes: fixture.scenes.map((path, i) => ({ path, durationSeconds: SCENE_SECONDS, ...(i ? { transition: 'fade' as const, transitionSeconds: 0.5 } : {}) })),
 			voiceover: { path: fixture.voice, words: fixture.words },
 			music: { path: fixture.music, gainDb: -10 },
@@ -242,52 +316,97 @@ async function main(): Promise<void> {
 				aspect,
 				width: SIZES[aspect][0],
 				height: SIZES[aspect][1],
-				path: join(out, `assembler-${aspect.replace(':', 'x')}.mp4`),
+				path: join(out, `${name}-${aspect.replace(':', 'x')}.mp4`),
 			})),
-			thumbnails: { atSeconds: [1, TOTAL * 0.4], width: 1280 / Q, height: 720 / Q, dir: join(out, 'thumbs') },
+			thumbnails: { atSeconds: [1, TOTAL * 0.4], width: 1280 / Q, height: 720 / Q, dir: join(out, `${name}-thumbs`) },
 			fps: FPS,
 			crf: CRF,
 			preset: PRESET,
+		});
+		const contenders: Contender[] = ['floor', 'assembler', ...(withSingle ? ['assembler_single' as const] : []), 'naive'];
+		const runOnce: Record<Contender, () => Promise<{ paths: string[]; processes?: AssembleProcess[] }>> = {
+			floor: async () => ({ paths: await floor(fixture, out) }),
+			assembler: async () => {
+				const r = await assemble(timeline('assembler'), { tempDir: work });
+				return { paths: r.outputs.map((o) => o.path), processes: r.processes };
+			},
+			assembler_single: async () => {
+				const r = await assemble(timeline('single'), { tempDir: work, pipeline: 'single' });
+				return { paths: r.outputs.map((o) => o.path) };
+			},
+			naive: async () => ({ paths: await naive(fixture, out, work) }),
 		};
-		const as = await timed(() => assemble(timeline, { tempDir: work }));
-		log(`assembler  ${as.seconds.toFixed(1)} s wall (ffmpeg ${as.value.ffmpegSeconds.toFixed(1)} s), ${as.cpu?.toFixed(1) ?? '?'} s CPU`);
-
-		const nv = await timed(() => naive(fixture, out, work));
-		log(`naive      ${nv.seconds.toFixed(1)} s wall, ${nv.cpu?.toFixed(1) ?? '?'} s CPU`);
-
-		// Every method made what it should (durations within 0.1 s of 30 s, sizes).
-		const expectSize = [SIZES['9:16'], SIZES['16:9'], SIZES['1:1']];
-		for (const [name, paths] of [['floor', fl.value], ['naive', nv.value], ['assembler', as.value.outputs.map((o) => o.path)]] as const) {
-			for (let k = 0; k < 3; k++) {
-				const c = await checkOutput(paths[k], { width: expectSize[k][0], height: expectSize[k][1], durationSeconds: TOTAL, toleranceSeconds: 0.15 });
-				if (c.problems.length) log(`warning: ${name} output ${k}: ${c.problems.join('; ')}`);
+		// Interleaved (ABCABC…) so a change in the machine's load hits every contender alike; medians.
+		const m = Object.fromEntries(contenders.map((c) => [c, { wall: [], cpu: [] } as Measured])) as Record<Contender, Measured>;
+		for (let r = 0; r < rounds; r++) {
+			for (const c of contenders) {
+				const x = await timed(runOnce[c]);
+				m[c].wall.push(x.seconds);
+				if (x.cpu !== null) m[c].cpu.push(x.cpu);
+				m[c].paths = x.value.paths;
+				m[c].processes = x.value.processes ?? m[c].processes;
+				log(`round ${r + 1}/${rounds}  ${c.padEnd(16)} ${x.seconds.toFixed(1)} s wall, ${x.cpu?.toFixed(1) ?? '?'} s CPU`);
 			}
 		}
 
+		// Every method made what it should (durations within 0.15 s of the timeline, sizes).
+		const expectSize = [SIZES['9:16'], SIZES['16:9'], SIZES['1:1']];
+		for (const c of contenders) {
+			for (let k = 0; k < 3; k++) {
+				const check = await checkOutput(m[c].paths![k], { width: expectSize[k][0], height: expectSize[k][1], durationSeconds: TOTAL, toleranceSeconds: 0.15 });
+				if (check.problems.length) log(`warning: ${c} output ${k}: ${check.problems.join('; ')}`);
+			}
+		}
+		log('stages: each on its own, once');
+		const stageTimes = await stages(timeline('stage'), m.assembler.paths!, work);
+
+		const wall = (c: Contender) => median(m[c].wall);
+		const cpu = (c: Contender) => (m[c].cpu.length === m[c].wall.length ? median(m[c].cpu) : null);
+		const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a / b));
+		const procs = m.assembler.processes ?? [];
+		const video = procs.filter((p) => p.role !== 'audio');
 		const result = {
 			bench: 'assemble',
 			quick: QUICK,
+			rounds,
 			fixture:
 				`6 x ${SCENE_SECONDS} s ${MASTER} scenes, ${TOTAL} s voice + music, ${fixture.words.length} words; ` +
 				`outputs ${Object.values(SIZES).map(([w, h]) => `${w}x${h}`).join(', ')}; libx264 ${PRESET} crf ${CRF}`,
 			voice: fixture.voiceFrom,
-			assembler_s: round(as.seconds),
-			assembler_ffmpeg_s: round(as.value.ffmpegSeconds),
-			floor_s: round(fl.seconds),
-			naive_s: round(nv.seconds),
-			assembler_over_floor: round(as.seconds / fl.seconds),
-			naive_over_assembler: round(nv.seconds / as.seconds),
-			naive_over_floor: round(nv.seconds / fl.seconds),
-			assembler_cpu_s: as.cpu === null ? null : round(as.cpu),
-			floor_cpu_s: fl.cpu === null ? null : round(fl.cpu),
-			naive_cpu_s: nv.cpu === null ? null : round(nv.cpu),
+			floor_s: round(wall('floor')),
+			assembler_s: round(wall('assembler')),
+			naive_s: round(wall('naive')),
+			assembler_over_floor: ratio(wall('assembler'), wall('floor')),
+			naive_over_assembler: ratio(wall('naive'), wall('assembler')),
+			naive_over_floor: ratio(wall('naive'), wall('floor')),
+			floor_cpu_s: cpu('floor') === null ? null : round(cpu('floor')!),
+			assembler_cpu_s: cpu('assembler') === null ? null : round(cpu('assembler')!),
+			naive_cpu_s: cpu('naive') === null ? null : round(cpu('naive')!),
+			assembler_over_floor_cpu: ratio(cpu('assembler'), cpu('floor')),
+			naive_over_assembler_cpu: ratio(cpu('naive'), cpu('assembler')),
+			...(withSingle
+				? {
+						single_process_s: round(wall('assembler_single')),
+						single_process_over_floor: ratio(wall('assembler_single'), wall('floor')),
+						naive_over_single_process: ratio(wall('naive'), wall('assembler_single')),
+						single_process_cpu_s: cpu('assembler_single') === null ? null : round(cpu('assembler_single')!),
+					}
+				: {}),
+			walls_s: Object.fromEntries(contenders.map((c) => [c, m[c].wall.map(round)])),
+			assembler_processes: procs.map((p) => ({ role: p.output === undefined ? p.role : `${p.role}:${SIZE_NAMES[p.output]}`, wall_s: round(p.wallSeconds), cpu_s: p.cpuSeconds === null ? null : round(p.cpuSeconds), max_rss_mb: p.maxRssMb === null ? null : round(p.maxRssMb) })),
+			// This Node process (ffmpeg runs as children); the ffmpeg processes' own peaks from their -benchmark.
 			peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+			ffmpeg_peak_rss_mb: round(Math.max(0, ...procs.map((p) => p.maxRssMb ?? 0))),
+			ffmpeg_concurrent_rss_mb: round(video.reduce((a, p) => a + (p.maxRssMb ?? 0), 0)),
+			stages: stageTimes,
 		};
 		log(JSON.stringify(result));
 	} finally {
 		await rm(run, { recursive: true, force: true });
 	}
 }
+
+const SIZE_NAMES = Object.keys(SIZES);
 
 function round(x: number): number {
 	return Math.round(x * 100) / 100;

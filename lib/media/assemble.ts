@@ -1,13 +1,17 @@
 /**
  * The FFmpeg Assembler: a timeline in, the 9:16 master plus its 16:9 and 1:1 versions and
- * thumbnails out, in ONE ffmpeg process (one filtergraph, `split`, one x264 encode per output).
+ * thumbnails out. By default the render is split over concurrent ffmpeg processes joined by FIFOs
+ * (audio once; the scenes decoded and transitioned once; one reframe + captions + x264 process per
+ * output: see buildSplitPlan), because ffmpeg 5.1 runs one filtergraph on one thread and a single
+ * process left part of two cores idle. `pipeline: 'single'` keeps the one-process render.
  *
  *   1. validate the timeline (field-named errors) and probe every input (it exists and has the
  *      stream it is used for);
  *   2. write one ASS file per output (captions + terminal text laid out for that output) and the
  *      brand font into a private temporary folder;
  *   3. optional first loudness pass (audio only, no video decoded) when `loudness.twoPass`;
- *   4. run ffmpeg (argument array, never a shell) with `-progress pipe:1`; an abort kills it;
+ *   4. run ffmpeg (argument arrays, never a shell) with `-progress pipe:1`; an abort, or a failure of
+ *      one of the concurrent processes, kills them all;
  *   5. probe every output and check it: streams (H.264 + AAC), size, duration within 0.1 s of the
  *      timeline, |video − audio duration| < 0.1 s. Outputs are written under temporary names next to
  *      their destination and renamed only when valid, so a failed run leaves no half file behind;
@@ -19,9 +23,19 @@ import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 
+import { mapLimit } from '../domain/concurrency';
 import { BrandInfinityError, ValidationError } from '../domain/errors';
 import { buildAss } from './captions';
-import { buildAssemblePlan, buildLoudnessAnalysisArgs, parseLoudnormJson, type AssemblePlan, type LoudnormMeasurement } from './filtergraph';
+import {
+	buildAssemblePlan,
+	buildLoudnessAnalysisArgs,
+	buildSplitPlan,
+	parseBenchmark,
+	parseLoudnormJson,
+	type LoudnormMeasurement,
+	type PlanOutput,
+	type ProcessPlan,
+} from './filtergraph';
 import { probeMedia, runTool, type MediaInfo } from './probe';
 import { makeThumbnail, type ThumbnailInfo } from './thumbnails';
 import { validateTimeline, type NormalizedTimeline, type OutputAspect, type Timeline } from './timeline';
@@ -47,6 +61,25 @@ export interface AssembleOptions {
 	keepTemp?: boolean;
 	/** Allowed |actual − expected| for durations (default 0.1 s). */
 	toleranceSeconds?: number;
+	/**
+	 * 'split' (default): an audio process, then one master process and one encoder process per output
+	 * running together, joined by FIFOs (see buildSplitPlan). 'single': everything in one ffmpeg
+	 * process (one filtergraph thread; the default on Windows, which has no mkfifo).
+	 */
+	pipeline?: 'split' | 'single';
+	/** x264 threads per encoder in the split pipeline (default: x264's choice). */
+	encoderThreads?: number;
+}
+
+/** One ffmpeg process of a render, with what it cost (CPU and memory from ffmpeg's -benchmark). */
+export interface AssembleProcess {
+	role: ProcessPlan['role'] | 'single';
+	output?: number;
+	args: string[];
+	filtergraph: string;
+	wallSeconds: number;
+	cpuSeconds: number | null;
+	maxRssMb: number | null;
 }
 
 export interface AssembledOutput {
@@ -65,8 +98,12 @@ export interface AssembleResult {
 	thumbnails: ThumbnailInfo[];
 	/** Wall time of the ffmpeg runs (render + loudness analysis). */
 	ffmpegSeconds: number;
+	/** Every process's filtergraph (split pipeline: joined by ";\n", audio, master, then the encoders). */
 	filtergraph: string;
+	/** The arguments of the process that writes the first output. */
 	args: string[];
+	/** The render's ffmpeg processes, in start order (the loudness analysis is not among them). */
+	processes: AssembleProcess[];
 	totalSeconds: number;
 	loudness?: LoudnormMeasurement;
 }
@@ -136,19 +173,6 @@ export async function checkOutput(path: string, expect: OutputExpectation, ffpro
 		problems.push(`audio (${audioDurationSeconds.toFixed(3)} s) and video (${video.toFixed(3)} s) durations differ by 0.1 s or more`);
 	}
 	return { info, audioDurationSeconds, problems };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-	const out: R[] = new Array(items.length);
-	let next = 0;
-	const worker = async (): Promise<void> => {
-		while (next < items.length) {
-			const i = next++;
-			out[i] = await fn(items[i], i);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-	return out;
 }
 
 /** Every input file exists and has the stream it is used for; errors name the timeline field. */
@@ -260,6 +284,47 @@ export function runFfmpeg(
 	});
 }
 
+/** Named pipes (mkfifo) through which the master process streams frames to the encoders. */
+async function makeFifos(paths: string[]): Promise<void> {
+	await runTool('mkfifo', ['-m', '600', '--', ...paths], { timeoutMs: 10_000 }).catch((err: unknown) => {
+		throw new AssemblyError('ffmpeg_failed', `could not create the pipes between the ffmpeg processes: ${(err as Error).message}`);
+	});
+}
+
+type RunOptions = { ffmpegPath?: string; signal?: AbortSignal; totalSeconds: number; onProgress?: (p: AssembleProgress) => void };
+
+async function runProcess(p: ProcessPlan, opts: RunOptions): Promise<AssembleProcess> {
+	const run = await runFfmpeg(p.args, { ...opts, phase: 'render' });
+	const bench = parseBenchmark(run.stderr);
+	return { ...p, wallSeconds: run.seconds, cpuSeconds: bench?.cpuSeconds ?? null, maxRssMb: bench?.maxRssMb ?? null };
+}
+
+/**
+ * Runs processes that depend on each other (FIFOs) at the same time. When one fails, the others are
+ * killed (a reader or writer of a FIFO would otherwise wait forever) and the first failure is the error.
+ */
+async function runTogether(plans: ProcessPlan[], opts: RunOptions): Promise<AssembleProcess[]> {
+	const stop = new AbortController();
+	const onAbort = (): void => stop.abort();
+	opts.signal?.addEventListener('abort', onAbort, { once: true });
+	let firstFailure: unknown;
+	try {
+		const runs = plans.map((p) =>
+			runProcess(p, { ...opts, signal: stop.signal, onProgress: p.role === 'encode' && p.output === 0 ? opts.onProgress : undefined }).catch((err: unknown) => {
+				firstFailure ??= err;
+				stop.abort();
+				throw err;
+			}),
+		);
+		const settled = await Promise.allSettled(runs);
+		if (opts.signal?.aborted) throw new AssemblyError('aborted', 'the assembly was aborted; ffmpeg was killed');
+		if (firstFailure !== undefined) throw firstFailure;
+		return settled.map((r) => (r as PromiseFulfilledResult<AssembleProcess>).value);
+	} finally {
+		opts.signal?.removeEventListener('abort', onAbort);
+	}
+}
+
 function partialPath(finalPath: string): string {
 	const ext = extname(finalPath);
 	return join(dirname(finalPath), `.${basename(finalPath, ext)}.partial-${randomBytes(4).toString('hex')}${ext}`);
@@ -312,21 +377,38 @@ export async function assemble(timeline: Timeline, options: AssembleOptions = {}
 			}
 		}
 
-		const plan: AssemblePlan = buildAssemblePlan(t, {
+		const planOptions = {
 			assFiles,
 			fontsDir,
 			outputPaths,
 			thumbnailPattern: t.thumbnails ? join(framesDir, 'frame-%03d.png') : undefined,
 			loudness,
-		});
-		const run = await runFfmpeg(plan.args, {
-			ffmpegPath: options.ffmpegPath,
-			signal,
-			totalSeconds: t.totalSeconds,
-			onProgress,
-			phase: 'render',
-		});
-		ffmpegSeconds += run.seconds;
+		};
+		let plan: { outputs: PlanOutput[]; thumbnailFrames: number[] };
+		let args: string[];
+		let filtergraph: string;
+		const processes: AssembleProcess[] = [];
+		// Named pipes are POSIX; Windows renders in one process.
+		if ((options.pipeline ?? (process.platform === 'win32' ? 'single' : 'split')) === 'single') {
+			const single = buildAssemblePlan(t, planOptions);
+			const run = await runFfmpeg(single.args, { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds, onProgress, phase: 'render' });
+			ffmpegSeconds += run.seconds;
+			processes.push({ role: 'single', args: single.args, filtergraph: single.filtergraph, wallSeconds: run.seconds, cpuSeconds: null, maxRssMb: null });
+			({ args, filtergraph } = single);
+			plan = single;
+		} else {
+			const masterStreams = t.outputs.map((_, k) => join(tmp, `master-${k}.nut`));
+			await makeFifos(masterStreams);
+			const split = buildSplitPlan(t, { ...planOptions, masterStreams, audioPath: join(tmp, 'audio.m4a'), encoderThreads: options.encoderThreads });
+			const started = process.hrtime.bigint();
+			const [audio, ...video] = split.processes;
+			processes.push(await runProcess(audio, { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds }));
+			processes.push(...(await runTogether(video, { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds, onProgress })));
+			ffmpegSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+			args = video[0].args;
+			filtergraph = split.processes.map((p) => p.filtergraph).join(';\n');
+			plan = split;
+		}
 		throwIfAborted(signal);
 
 		onProgress?.({ fraction: 1, outTimeSeconds: t.totalSeconds, totalSeconds: t.totalSeconds, phase: 'validate' });
@@ -377,7 +459,7 @@ export async function assemble(timeline: Timeline, options: AssembleOptions = {}
 			}
 		}
 		onProgress?.({ fraction: 1, outTimeSeconds: t.totalSeconds, totalSeconds: t.totalSeconds, phase: 'done' });
-		return { outputs, thumbnails, ffmpegSeconds, filtergraph: plan.filtergraph, args: plan.args, totalSeconds: t.totalSeconds, loudness };
+		return { outputs, thumbnails, ffmpegSeconds, filtergraph, args, processes, totalSeconds: t.totalSeconds, loudness };
 	} finally {
 		await Promise.all(partials.map((p) => rm(p, { force: true })));
 		if (!options.keepTemp) await rm(tmp, { recursive: true, force: true });

@@ -193,12 +193,11 @@ export function glitchTimes(t: NormalizedTimeline): number[] {
 	return [...new Set(times)];
 }
 
-/** Builds the one-process plan: inputs, filter_complex, one encode per output (+ thumbnail frames). */
-export function buildAssemblePlan(t: NormalizedTimeline, opts: PlanOptions = {}): AssemblePlan {
+/** Scenes fitted to the master canvas, transitions, then the master look: the chains up to `[master]`. */
+function masterChains(t: NormalizedTimeline): { args: string[]; inputs: PlanInput[]; graph: string[]; xfades: PlanXfade[]; look: string[]; last: string } {
 	const fps = t.fps;
 	const { width: W, height: H } = t.master;
-	const args: string[] = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'warning'];
-	if (opts.progress !== false) args.push('-progress', 'pipe:1', '-nostats');
+	const args: string[] = [];
 	const inputs: PlanInput[] = [];
 	const graph: string[] = [];
 
@@ -212,9 +211,6 @@ export function buildAssemblePlan(t: NormalizedTimeline, opts: PlanOptions = {})
 				`trim=end_frame=${s.clipFrames},setpts=PTS-STARTPTS[s${i}]`,
 		);
 	});
-	const audio = audioInputArgs(t, inputs.length);
-	args.push(...audio.args);
-	inputs.push(...audio.inputs);
 
 	// Transitions: xfade at each scene's start (the previous clip carries the overlap), concat for cuts.
 	const xfades: PlanXfade[] = [];
@@ -251,99 +247,255 @@ export function buildAssemblePlan(t: NormalizedTimeline, opts: PlanOptions = {})
 		const win = `between(t,${n(t.terminal.startSeconds)},${n(t.terminal.endSeconds)})`;
 		look.push(`noise=alls=14:allf=t+u:enable=${escapeFilterValue(win)}`);
 	}
+	return { args, inputs, graph, xfades, look, last: acc };
+}
+
+/**
+ * One output's video from the master frames on `input`: reframe (9:16 scale, 1:1 centred crop,
+ * 16:9 full height over a cheap blurred background or a brand-colour pad), then its own captions,
+ * ending in `[v${k}]`.
+ */
+function reframeChains(t: NormalizedTimeline, k: number, input: string, opts: Pick<PlanOptions, 'assFiles' | 'fontsDir'>): string[] {
+	const { width: W, height: H } = t.master;
+	const o = t.outputs[k];
+	const ow = o.width;
+	const oh = o.height;
+	const m = `[${input}]`;
+	const graph: string[] = [];
+	let chain: string;
+	if (o.aspect === '9:16') {
+		chain = ow === W && oh === H ? `${m}null` : `${m}scale=${ow}:${oh}`;
+	} else if (o.aspect === '1:1') {
+		chain = `${m}crop=iw:iw:0:(ih-iw)/2${ow === W ? '' : `,scale=${ow}:${oh}`}`;
+	} else if (t.background === 'colour') {
+		const c = t.backgroundColour.replace('#', '0x');
+		chain = `${m}scale=-2:${oh},pad=${ow}:${oh}:(ow-iw)/2:0:color=${c}`;
+	} else {
+		// Cheap blurred background: blur a 1/8-size copy, then scale it up under the full-height master.
+		const bw = Math.max(16, even(ow / 8));
+		const bh = Math.max(16, even(oh / 8));
+		const r = Math.max(1, Math.min(Math.floor(Math.min(bw, bh) / 4) - 1, 10));
+		graph.push(`${m}split=2[bg${k}][fg${k}]`);
+		graph.push(
+			`[bg${k}]scale=${bw}:${bh}:force_original_aspect_ratio=increase:flags=fast_bilinear,crop=${bw}:${bh},boxblur=${r}:2,` +
+				`scale=${ow}:${oh}:flags=fast_bilinear,setsar=1[bb${k}]`,
+		);
+		graph.push(`[fg${k}]scale=-2:${oh}[ff${k}]`);
+		chain = `[bb${k}][ff${k}]overlay=(W-w)/2:0`;
+	}
+	const ass = opts.assFiles?.[k];
+	if (ass) {
+		chain += `,ass=filename=${escapeFilterValue(ass)}`;
+		if (opts.fontsDir) chain += `:fontsdir=${escapeFilterValue(opts.fontsDir)}`;
+	}
+	graph.push(`${chain},setsar=1,format=yuv420p[v${k}]`);
+	return graph;
+}
+
+/** The audio chains ending in `[${label}]`: the mix normalised to the target, or silence. */
+function finalAudio(t: NormalizedTimeline, inputs: PlanInput[], loudness: LoudnormMeasurement | undefined, label: string): string[] {
+	const mixParts = audioMix(t, inputs);
+	const T = n(t.totalSeconds);
+	if (!mixParts.length) return [`anullsrc=r=48000:cl=stereo,atrim=duration=${T}${label}`];
+	return [...mixParts, `[mix]${loudnorm(t, loudness)},aresample=48000,atrim=duration=${T}${label}`];
+}
+
+function thumbnailFrameNumbers(t: NormalizedTimeline): number[] {
+	if (!t.thumbnails) return [];
+	return [...new Set(t.thumbnails.atSeconds.map((s) => Math.min(t.totalFrames - 1, Math.round(s * t.fps))))].sort((a, b) => a - b);
+}
+
+const AAC = ['-c:a', 'aac', '-b:a', '160k', '-ar', '48000', '-ac', '2'];
+
+function x264Args(t: NormalizedTimeline, threads?: number): string[] {
+	return [
+		'-c:v', 'libx264',
+		'-preset', t.preset,
+		'-crf', String(t.crf),
+		...(threads ? ['-threads', String(threads)] : []),
+		'-pix_fmt', 'yuv420p',
+		'-g', String(t.fps * 2),
+	];
+}
+
+function containerOf(path: string): string {
+	return path.toLowerCase().endsWith('.mov') ? 'mov' : 'mp4';
+}
+
+function baseArgs(opts: { progress?: boolean }, loglevel = 'warning'): string[] {
+	const args: string[] = ['-hide_banner', '-nostdin', '-y', '-loglevel', loglevel];
+	if (opts.progress !== false) args.push('-progress', 'pipe:1', '-nostats');
+	return args;
+}
+
+function planOutputs(t: NormalizedTimeline, opts: PlanOptions): PlanOutput[] {
+	return t.outputs.map((o, k) => ({
+		aspect: o.aspect,
+		width: o.width,
+		height: o.height,
+		path: opts.outputPaths?.[k] ?? o.path,
+		videoLabel: `v${k}`,
+		audioLabel: `a${k}`,
+	}));
+}
+
+/** Builds the one-process plan: inputs, filter_complex, one encode per output (+ thumbnail frames). */
+export function buildAssemblePlan(t: NormalizedTimeline, opts: PlanOptions = {}): AssemblePlan {
+	const args = baseArgs(opts);
+	const master = masterChains(t);
+	args.push(...master.args);
+	const inputs = [...master.inputs];
+	const graph = [...master.graph];
+	const audio = audioInputArgs(t, inputs.length);
+	args.push(...audio.args);
+	inputs.push(...audio.inputs);
+
 	const thumbs = t.thumbnails && opts.thumbnailPattern ? t.thumbnails : undefined;
 	const branches = t.outputs.length + (thumbs ? 1 : 0);
 	const splitLabels = Array.from({ length: branches }, (_, k) => `[m${k}]`).join('');
-	graph.push(`[${acc}]${look.length ? `${look.join(',')},` : ''}split=${branches}${splitLabels}`);
+	graph.push(`[${master.last}]${master.look.length ? `${master.look.join(',')},` : ''}split=${branches}${splitLabels}`);
 
 	// Audio: mix, normalise, one copy per output.
-	const mixParts = audioMix(t, audio.inputs);
 	const aLabels = t.outputs.map((_, k) => `[a${k}]`).join('');
-	const T = n(t.totalSeconds);
-	if (mixParts.length) {
-		graph.push(...mixParts);
-		graph.push(`[mix]${loudnorm(t, opts.loudness)},aresample=48000,atrim=duration=${T},asplit=${t.outputs.length}${aLabels}`);
-	} else {
-		graph.push(`anullsrc=r=48000:cl=stereo,atrim=duration=${T},asplit=${t.outputs.length}${aLabels}`);
-	}
+	graph.push(...finalAudio(t, audio.inputs, opts.loudness, `,asplit=${t.outputs.length}${aLabels}`));
 
 	// Per output: reframe from the master, then its own captions.
-	const outputs: PlanOutput[] = [];
-	t.outputs.forEach((o, k) => {
-		const ow = o.width;
-		const oh = o.height;
-		const m = `[m${k}]`;
-		let chain: string;
-		if (o.aspect === '9:16') {
-			chain = ow === W && oh === H ? `${m}null` : `${m}scale=${ow}:${oh}`;
-		} else if (o.aspect === '1:1') {
-			chain = `${m}crop=iw:iw:0:(ih-iw)/2${ow === W ? '' : `,scale=${ow}:${oh}`}`;
-		} else if (t.background === 'colour') {
-			const c = t.backgroundColour.replace('#', '0x');
-			chain = `${m}scale=-2:${oh},pad=${ow}:${oh}:(ow-iw)/2:0:color=${c}`;
-		} else {
-			// Cheap blurred background: blur a 1/8-size copy, then scale it up under the full-height master.
-			const bw = Math.max(16, even(ow / 8));
-			const bh = Math.max(16, even(oh / 8));
-			const r = Math.max(1, Math.min(Math.floor(Math.min(bw, bh) / 4) - 1, 10));
-			graph.push(`${m}split=2[bg${k}][fg${k}]`);
-			graph.push(
-				`[bg${k}]scale=${bw}:${bh}:force_original_aspect_ratio=increase:flags=fast_bilinear,crop=${bw}:${bh},boxblur=${r}:2,` +
-					`scale=${ow}:${oh}:flags=fast_bilinear,setsar=1[bb${k}]`,
-			);
-			graph.push(`[fg${k}]scale=-2:${oh}[ff${k}]`);
-			chain = `[bb${k}][ff${k}]overlay=(W-w)/2:0`;
-		}
-		const ass = opts.assFiles?.[k];
-		if (ass) {
-			chain += `,ass=filename=${escapeFilterValue(ass)}`;
-			if (opts.fontsDir) chain += `:fontsdir=${escapeFilterValue(opts.fontsDir)}`;
-		}
-		graph.push(`${chain},setsar=1,format=yuv420p[v${k}]`);
-		outputs.push({
-			aspect: o.aspect,
-			width: ow,
-			height: oh,
-			path: opts.outputPaths?.[k] ?? o.path,
-			videoLabel: `v${k}`,
-			audioLabel: `a${k}`,
-		});
-	});
+	t.outputs.forEach((_, k) => graph.push(...reframeChains(t, k, `m${k}`, opts)));
+	const outputs = planOutputs(t, opts);
 
 	// Thumbnails: the frames at the requested times, straight from the master (before captions).
-	let thumbnailFrames: number[] = [];
+	const thumbnailFrames = thumbs ? thumbnailFrameNumbers(t) : [];
 	if (thumbs) {
-		thumbnailFrames = [...new Set(thumbs.atSeconds.map((s) => Math.min(t.totalFrames - 1, Math.round(s * fps))))].sort(
-			(a, b) => a - b,
-		);
 		const expr = thumbnailFrames.map((f) => `eq(n,${f})`).join('+');
 		graph.push(`[m${t.outputs.length}]select=expr=${escapeFilterValue(expr)}[thumbs]`);
 	}
 
 	const filtergraph = graph.join(';');
 	args.push('-filter_complex', filtergraph);
+	const T = n(t.totalSeconds);
 	for (const o of outputs) {
-		const container = o.path.toLowerCase().endsWith('.mov') ? 'mov' : 'mp4';
 		args.push(
 			'-map', `[${o.videoLabel}]`,
 			'-map', `[${o.audioLabel}]`,
-			'-c:v', 'libx264',
-			'-preset', t.preset,
-			'-crf', String(t.crf),
-			'-pix_fmt', 'yuv420p',
-			'-g', String(fps * 2),
-			'-c:a', 'aac',
-			'-b:a', '160k',
-			'-ar', '48000',
-			'-ac', '2',
+			...x264Args(t),
+			...AAC,
 			'-t', T,
 			'-movflags', '+faststart',
-			'-f', container,
+			'-f', containerOf(o.path),
 			o.path,
 		);
 	}
 	if (thumbs && opts.thumbnailPattern) {
 		args.push('-map', '[thumbs]', '-fps_mode', 'passthrough', '-c:v', 'png', '-f', 'image2', opts.thumbnailPattern);
 	}
-	return { args, filtergraph, inputs, outputs, xfades, thumbnailFrames, totalSeconds: t.totalSeconds };
+	return { args, filtergraph, inputs, outputs, xfades: master.xfades, thumbnailFrames, totalSeconds: t.totalSeconds };
+}
+
+export interface SplitPlanOptions extends PlanOptions {
+	/** Per output: the FIFO through which the master process hands that output its copy of the master frames. */
+	masterStreams: string[];
+	/** The finished audio track (AAC in an .m4a) that the audio process writes and every encoder copies. */
+	audioPath: string;
+	/** x264 threads per encoder (default: x264's own choice, 1.5 × cores). */
+	encoderThreads?: number;
+}
+
+export interface ProcessPlan {
+	role: 'audio' | 'master' | 'encode';
+	/** The output an `encode` process writes (index into timeline.outputs). */
+	output?: number;
+	args: string[];
+	filtergraph: string;
+}
+
+export interface SplitPlan {
+	/** Run `audio` first; then `master` and every `encode` together (they are joined by FIFOs). */
+	processes: ProcessPlan[];
+	inputs: PlanInput[];
+	outputs: PlanOutput[];
+	xfades: PlanXfade[];
+	thumbnailFrames: number[];
+	totalSeconds: number;
+}
+
+/**
+ * The timeline as several concurrent ffmpeg processes instead of one (ffmpeg 5.1 runs a whole
+ * filtergraph on one thread, which kept only part of two cores busy):
+ *
+ *   audio          voice + music → mix → loudnorm → AAC, once (every output copies it)
+ *   master         scenes decoded once → fit, transitions, look → one raw (NUT) copy per output
+ *                  into its FIFO (+ the thumbnail frames)
+ *   encode × N     its FIFO → reframe → its captions → x264, muxed with the audio track
+ *
+ * The clips are decoded and transitioned once; each output's reframe, captions and encoder run in
+ * their own process, so the filter work is spread over the cores. The frames travel as rawvideo in
+ * NUT, which keeps their properties unset as in the single process (y4m tags them limited range,
+ * which changed the 16:9 background's colours); the outputs are the single process's, bit for bit.
+ * `-benchmark` makes every process report its CPU time and peak memory.
+ */
+export function buildSplitPlan(t: NormalizedTimeline, opts: SplitPlanOptions): SplitPlan {
+	const processes: ProcessPlan[] = [];
+	const T = n(t.totalSeconds);
+
+	const audio = audioInputArgs(t, 0);
+	const audioGraph = finalAudio(t, audio.inputs, opts.loudness, '[a]').join(';');
+	processes.push({
+		role: 'audio',
+		filtergraph: audioGraph,
+		args: [...baseArgs({ progress: false }, 'info'), '-benchmark', ...audio.args, '-filter_complex', audioGraph, '-map', '[a]', ...AAC, '-t', T, '-f', 'mp4', opts.audioPath],
+	});
+
+	const master = masterChains(t);
+	const thumbs = t.thumbnails && opts.thumbnailPattern ? t.thumbnails : undefined;
+	const branches = t.outputs.length + (thumbs ? 1 : 0);
+	const splitLabels = Array.from({ length: branches }, (_, k) => `[m${k}]`).join('');
+	const graph = [...master.graph, `[${master.last}]${master.look.length ? `${master.look.join(',')},` : ''}split=${branches}${splitLabels}`];
+	const thumbnailFrames = thumbs ? thumbnailFrameNumbers(t) : [];
+	if (thumbs) {
+		const expr = thumbnailFrames.map((f) => `eq(n,${f})`).join('+');
+		graph.push(`[m${t.outputs.length}]select=expr=${escapeFilterValue(expr)}[thumbs]`);
+	}
+	const masterGraph = graph.join(';');
+	const masterArgs = [...baseArgs({ progress: false }, 'info'), '-benchmark', ...master.args, '-filter_complex', masterGraph];
+	t.outputs.forEach((_, k) => {
+		masterArgs.push('-map', `[m${k}]`, '-fps_mode', 'passthrough', '-c:v', 'rawvideo', '-f', 'nut', opts.masterStreams[k]);
+	});
+	if (thumbs && opts.thumbnailPattern) {
+		masterArgs.push('-map', '[thumbs]', '-fps_mode', 'passthrough', '-c:v', 'png', '-f', 'image2', opts.thumbnailPattern);
+	}
+	processes.push({ role: 'master', filtergraph: masterGraph, args: masterArgs });
+
+	const outputs = planOutputs(t, opts);
+	outputs.forEach((o, k) => {
+		const encodeGraph = reframeChains(t, k, '0:v', opts).join(';');
+		processes.push({
+			role: 'encode',
+			output: k,
+			filtergraph: encodeGraph,
+			args: [
+				...baseArgs(opts, 'info'),
+				'-benchmark',
+				'-f', 'nut', '-i', opts.masterStreams[k],
+				'-i', opts.audioPath,
+				'-filter_complex', encodeGraph,
+				'-map', `[${o.videoLabel}]`,
+				'-map', '1:a',
+				...x264Args(t, opts.encoderThreads),
+				'-c:a', 'copy',
+				'-t', T,
+				'-movflags', '+faststart',
+				'-f', containerOf(o.path),
+				o.path,
+			],
+		});
+	});
+	return { processes, inputs: [...master.inputs, ...audio.inputs], outputs, xfades: master.xfades, thumbnailFrames, totalSeconds: t.totalSeconds };
+}
+
+/** What ffmpeg's `-benchmark` printed: CPU seconds (user + system), wall seconds, peak RSS in MB. */
+export function parseBenchmark(stderr: string): { cpuSeconds: number; wallSeconds: number; maxRssMb: number } | null {
+	const times = /bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s/.exec(stderr);
+	if (!times) return null;
+	const rss = /bench: maxrss=(\d+)kB/.exec(stderr);
+	return { cpuSeconds: Number(times[1]) + Number(times[2]), wallSeconds: Number(times[3]), maxRssMb: rss ? Number(rss[1]) / 1024 : 0 };
 }

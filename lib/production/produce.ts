@@ -13,6 +13,7 @@ import type { Scene } from '../domain/schemas';
 import { assemble } from '../media/assemble';
 import { makeContactSheet } from '../media/contact-sheet';
 import { ensureMusicBed } from '../media/music';
+import { renderConcurrency, withRenderSlot } from '../media/schedule';
 import type { CaptionStyle, TerminalEffect, Timeline } from '../media/timeline';
 import type { PriceEntry } from '../pricing/price-table';
 import type { AspectRatio, Resolution, WordTiming } from '../providers/types';
@@ -168,7 +169,14 @@ export interface AssembleVideoInput {
 }
 
 /** All scenes ready → one ffmpeg run for the three formats, recorded on the video, submitted for approval. */
-export async function assembleVideo(deps: { store: Store; mediaDir: string }, input: AssembleVideoInput): Promise<Json> {
+export interface AssembleVideoDeps {
+	store: Store;
+	mediaDir: string;
+	/** Renders at once in this process, shared with every caller of the same limit (default: cores / 2, see schedule.ts). */
+	renderConcurrency?: number;
+}
+
+export async function assembleVideo(deps: AssembleVideoDeps, input: AssembleVideoInput): Promise<Json> {
 	const { store } = deps;
 	const video = await store.getVideo(input.videoId);
 	const scenes = video.scenes as Json[];
@@ -214,7 +222,7 @@ export async function assembleVideo(deps: { store: Store; mediaDir: string }, in
 		thumbnails: { atSeconds: [1], width: 1280, height: 720, dir: join(dir, 'thumbnails') },
 		backgroundColour: palette[0],
 	};
-	const result = await assemble(timeline);
+	const result = await withRenderSlot(renderConcurrency(deps.renderConcurrency), () => assemble(timeline));
 	const master = result.outputs.find((o) => o.aspect === '9:16')!;
 	const outputs = Object.fromEntries(result.outputs.map((o) => [o.aspect, o]));
 	let start = 0;

@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { parseJsonField } from '../../lib/domain/json';
+import { renderConcurrency } from '../../lib/media/schedule';
 import type { TerminalEffect } from '../../lib/media/timeline';
 import { assembleVideo, type OutputSize } from '../../lib/production/produce';
 import type { WordTiming } from '../../lib/providers/types';
@@ -67,6 +68,14 @@ export class FfmpegAssembler implements INodeType {
 				],
 				default: 'full',
 			},
+			{
+				displayName: 'Videos at Once',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 64 },
+				default: 0,
+				description: 'How many input items (videos) render at the same time in this n8n process. 0 = automatic: half the CPU cores, at least 1 (one render already keeps about two cores busy; more only oversubscribe).',
+			},
 			mediaFolderProperty,
 		],
 	};
@@ -74,12 +83,13 @@ export class FfmpegAssembler implements INodeType {
 	methods = { credentialTest: { brandInfinityStoreTest: testStoreCredential } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const concurrency = renderConcurrency(this.getNodeParameter('concurrency', 0, 0) as number);
 		return executePerItem(this, async (store, i) => {
 			const voice = String(this.getNodeParameter('voiceoverPath', i, '') ?? '').trim();
 			const music = String(this.getNodeParameter('musicPath', i, '') ?? '').trim();
 			const effects = this.getNodeParameter('terminalEffects', i, []) as TerminalEffect[];
 			return assembleVideo(
-				{ store, mediaDir: mediaFolder(this, i) },
+				{ store, mediaDir: mediaFolder(this, i), renderConcurrency: concurrency },
 				{
 					videoId: this.getNodeParameter('videoId', i) as string,
 					voiceover: voice ? { path: voice, words: (parseJsonField(this.getNodeParameter('words', i, '[]'), 'words') as WordTiming[]) ?? [] } : null,
@@ -91,6 +101,6 @@ export class FfmpegAssembler implements INodeType {
 					size: this.getNodeParameter('size', i) as OutputSize,
 				},
 			) as Promise<IDataObject>;
-		});
+		}, undefined, { concurrency });
 	}
 }

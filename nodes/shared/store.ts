@@ -16,6 +16,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { mapLimit } from '../../lib/domain/concurrency';
 import { BrandInfinityError } from '../../lib/domain/errors';
 import { ProviderError } from '../../lib/providers/types';
 import { borrowStore, checkStore, defaultEmbeddedDataDir, type Store, type StoreConfig } from '../../lib/store';
@@ -73,9 +74,16 @@ const ONE_OUTPUT: Routing = { outputs: 1, route: () => 0, errorOutput: 0 };
  * Runs `handler` once per input item with a borrowed store; `routing` sends each result to one of
  * several outputs. A failure of one item becomes an error item (on `routing.errorOutput`) under
  * "Continue On Fail", otherwise a NodeOperationError that names the field at fault (NodeApiError
- * for a provider's HTTP failure).
+ * for a provider's HTTP failure). `concurrency` > 1 runs that many items at once (outputs stay in
+ * item order); without Continue On Fail, no item starts after a failure, the running ones finish,
+ * and the first failure is thrown.
  */
-export async function executePerItem(ctx: IExecuteFunctions, handler: ItemHandler, routing: Routing = ONE_OUTPUT): Promise<INodeExecutionData[][]> {
+export async function executePerItem(
+	ctx: IExecuteFunctions,
+	handler: ItemHandler,
+	routing: Routing = ONE_OUTPUT,
+	options: { concurrency?: number } = {},
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const outputs: INodeExecutionData[][] = Array.from({ length: routing.outputs }, () => []);
 	const credential = await ctx.getCredentials(STORE_CREDENTIAL);
@@ -83,20 +91,19 @@ export async function executePerItem(ctx: IExecuteFunctions, handler: ItemHandle
 		throw new NodeOperationError(ctx.getNode(), describe(err), { description: 'Check the Brand Infinity Store credential.' });
 	});
 	try {
-		for (let i = 0; i < items.length; i++) {
+		const results = await mapLimit(items, options.concurrency ?? 1, async (_, i) => {
 			try {
 				const result = await handler(store, i);
-				for (const json of Array.isArray(result) ? result : [result]) {
-					outputs[routing.route(json)].push({ json, pairedItem: { item: i } });
-				}
+				return { ok: true as const, jsons: Array.isArray(result) ? result : [result] };
 			} catch (err) {
-				if (ctx.continueOnFail()) {
-					outputs[routing.errorOutput].push({ json: errorJson(err), pairedItem: { item: i } });
-					continue;
-				}
+				if (ctx.continueOnFail()) return { ok: false as const, err };
 				throw toNodeError(ctx, err, i);
 			}
-		}
+		});
+		results.forEach((r, i) => {
+			if (!r.ok) outputs[routing.errorOutput].push({ json: errorJson(r.err), pairedItem: { item: i } });
+			else for (const json of r.jsons) outputs[routing.route(json)].push({ json, pairedItem: { item: i } });
+		});
 	} finally {
 		release();
 	}

@@ -1,6 +1,6 @@
 /**
  * The FFmpeg Assembler with the real ffmpeg/ffprobe (Debian 5.1, libx264, libass) and sharp, on tiny
- * generated fixtures (320x568 scenes of 2–3 s, ultrafast): three outputs from one process, captions
+ * generated fixtures (320x568 scenes of 2–3 s, ultrafast): three outputs from one render, captions
  * burned per aspect, loudness, ducking, LUT, terminal overlays, injection attempts, validation,
  * abort. Everything lives under a temporary folder whose name holds ' : , [ ] ; and spaces, so every
  * path (scenes, outputs, LUT, the ASS files) goes through the filtergraph escaping.
@@ -124,7 +124,7 @@ afterAll(async () => {
 	if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('one ffmpeg process renders 9:16, 16:9 and 1:1 with the right sizes, durations, sync, loudness and thumbnails', async () => {
+test('the split pipeline renders 9:16, 16:9 and 1:1 with the right sizes, durations, sync, loudness and thumbnails', async () => {
 	const words = 'Brand Infinity makes every campaign video in one pass'.split(' ').map((word, i) => ({ word, start: 0.3 + i * 0.45, end: 0.65 + i * 0.45 }));
 	const progress: AssembleProgress[] = [];
 	const r = await assemble(
@@ -144,8 +144,18 @@ test('one ffmpeg process renders 9:16, 16:9 and 1:1 with the right sizes, durati
 		{ onProgress: (p) => progress.push(p), tempDir: dir },
 	);
 
-	expect(r.args.filter((a) => a === '-filter_complex')).toHaveLength(1);
-	expect(r.args.filter((a) => a === 'libx264')).toHaveLength(3);
+	// The split pipeline: audio once, the scenes decoded once by the master process, one encoder per output.
+	expect(r.processes.map((p) => [p.role, p.output])).toEqual([['audio', undefined], ['master', undefined], ['encode', 0], ['encode', 1], ['encode', 2]]);
+	const master = r.processes[1].args;
+	expect(master.flatMap((a, i) => (a === '-i' ? [master[i + 1]] : []))).toEqual([scene('testsrc'), scene('bars'), scene('plain')]);
+	expect(master).not.toContain('libx264');
+	for (const p of r.processes) {
+		expect(p.args.filter((a) => a === 'libx264')).toHaveLength(p.role === 'encode' ? 1 : 0);
+		// ffmpeg's -benchmark report was read: every process cost some CPU and memory.
+		expect(p.cpuSeconds).toBeGreaterThan(0);
+		expect(p.maxRssMb).toBeGreaterThan(1);
+	}
+	expect(r.processes.filter((p) => p.role === 'encode').map((p) => p.args.at(-1))).toEqual(r.outputs.map(() => expect.stringContaining('.partial-')));
 	expect(r.totalSeconds).toBe(6);
 	expect(r.outputs.map((o) => [o.aspect, o.width, o.height])).toEqual([
 		['9:16', W, H],
@@ -182,6 +192,40 @@ test('one ffmpeg process renders 9:16, 16:9 and 1:1 with the right sizes, durati
 	expect(render[render.length - 1].fraction).toBe(1);
 	for (let i = 1; i < render.length; i++) expect(render[i].fraction).toBeGreaterThanOrEqual(render[i - 1].fraction);
 	expect(progress[progress.length - 1].phase).toBe('done');
+});
+
+test('the split pipeline and the single process make the same pictures and sound', async () => {
+	const words = 'one render two ways'.split(' ').map((word, i) => ({ word, start: 0.2 + i * 0.5, end: 0.6 + i * 0.5 }));
+	const timeline = (name: string): Timeline => ({
+		scenes: [
+			{ path: scene('testsrc'), durationSeconds: 1.5 },
+			{ path: scene('bars'), durationSeconds: 1.5, transition: 'fade', transitionSeconds: 0.5 },
+		],
+		voiceover: { path: join(dir, 'voice.wav'), words },
+		music: { path: join(dir, 'music.wav') },
+		captions: { words, style: STYLE },
+		outputs: OUTPUTS(name),
+		preset: 'ultrafast',
+	});
+	const split = await assemble(timeline('same-split'), { tempDir: dir });
+	const single = await assemble(timeline('same-single'), { tempDir: dir, pipeline: 'single' });
+	expect(single.processes.map((p) => p.role)).toEqual(['single']);
+	expect(single.args.filter((a) => a === 'libx264')).toHaveLength(3);
+	for (let k = 0; k < 3; k++) {
+		const [a, b] = [split.outputs[k], single.outputs[k]];
+		expect([a.width, a.height]).toEqual([b.width, b.height]);
+		expect(Math.abs(a.durationSeconds - b.durationSeconds)).toBeLessThan(0.05);
+		expect(Math.abs(a.audioDurationSeconds - b.audioDurationSeconds)).toBeLessThan(0.05);
+		expect(Math.abs(integratedLoudness(a.path) - integratedLoudness(b.path))).toBeLessThan(0.2);
+		for (const at of [0.5, 1.6, 2.5]) {
+			const fa = frame(a.path, at, a.width, a.height);
+			const fb = frame(b.path, at, b.width, b.height);
+			let diff = 0;
+			for (let i = 0; i < fa.length; i++) diff += Math.abs(fa[i] - fb[i]);
+			// Same filters on the same frames, same encoder settings: at most encoder noise.
+			expect(diff / fa.length).toBeLessThan(1);
+		}
+	}
 });
 
 test('captions are burned in every output inside its frame, and injected ASS/filter syntax stays text', async () => {

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { Semaphore } from '../../domain/concurrency';
 import { ValidationError } from '../../domain/errors';
 import { fetchSmallFile, sniffImageType } from '../../media/download';
 import { runTool } from '../../media/probe';
@@ -179,21 +180,6 @@ interface LiveJob {
 /** Renders in this process, by output path: any provider instance sees them. */
 const LIVE = new Map<string, LiveJob>();
 const JOB_ID = /^(local|library)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-class Semaphore {
-	private active = 0;
-	private readonly waiting: (() => void)[] = [];
-	constructor(private readonly max: number) {}
-	async acquire(onStart: () => void): Promise<() => void> {
-		if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-		this.active++;
-		onStart();
-		return () => {
-			this.active--;
-			this.waiting.shift()?.();
-		};
-	}
-}
 
 const semaphores = new Map<string, Semaphore>();
 

@@ -1,0 +1,36 @@
+/**
+ * How many videos render at once. One render of the split pipeline (assemble.ts) runs a master
+ * process and one x264 process per output at the same time, each encoder with its own threads:
+ * enough runnable work for about two cores by itself. More renders than cores / 2 oversubscribe
+ * the machine: each render gets slower, none finishes sooner, and memory grows per render.
+ */
+import { availableParallelism } from 'node:os';
+
+import { Semaphore } from '../domain/concurrency';
+
+/** Cores one render keeps busy. */
+export const CORES_PER_RENDER = 2;
+
+/** Renders at once on this machine: cores / 2, at least 1. */
+export function defaultRenderConcurrency(cores: number = availableParallelism()): number {
+	return Math.max(1, Math.floor(cores / CORES_PER_RENDER));
+}
+
+/** The setting as given (a node parameter): 0, empty or invalid means the machine's default. */
+export function renderConcurrency(setting?: number | null, cores?: number): number {
+	const n = Math.floor(Number(setting));
+	return Number.isFinite(n) && n >= 1 ? n : defaultRenderConcurrency(cores);
+}
+
+const slots = new Map<number, Semaphore>();
+
+/**
+ * Runs `render` when one of `limit` process-wide places is free. Every caller asking for the same
+ * limit shares the places, so several executions in one n8n process (a poll that starts while the
+ * previous one still renders) together stay within it.
+ */
+export function withRenderSlot<T>(limit: number, render: () => Promise<T>): Promise<T> {
+	let s = slots.get(limit);
+	if (!s) slots.set(limit, (s = new Semaphore(limit)));
+	return s.run(render);
+}
