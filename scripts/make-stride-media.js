@@ -183,7 +183,7 @@ async function main() {
     licence: 'CC0-1.0',
     attribution: 'Made by the Brand Infinity project (lib/media/music.ts)',
   });
-  fs.writeFileSync(path.join(OUT, 'media.json'), `${JSON.stringify({ brand: brand.brand_name, media: entries }, null, 2)}\n`);
+  fs.writeFileSync(path.join(OUT, 'media.json'), `${JSON.stringify({ brand: brand.brand_name, files: entries }, null, 2)}\n`);
   process.stdout.write(`wrote ${entries.length} files to ${path.relative(ROOT, OUT)}\n`);
 }
 

@@ -403,6 +403,8 @@ export async function ingestMedia(deps: IngestDeps, opts: IngestOptions): Promis
 
 /** A folder's `media.json`: defaults plus one entry per file (see README "Brand media library"). */
 export interface MediaManifest {
+	/** The brand the folder belongs to (informational). */
+	brand?: string;
 	licence?: string;
 	attribution?: string | null;
 	files?: Array<{
@@ -432,6 +434,8 @@ export async function mediaFolderFiles(folder: string): Promise<{ files: MediaFi
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ValidationError(`media.json in ${root} is not valid JSON: ${(err as Error).message}`, 'media.json');
 	}
+	const unknown = Object.keys(manifest).filter((k) => !['brand', 'licence', 'attribution', 'files'].includes(k));
+	if (unknown.length) throw new ValidationError(`media.json: unknown field ${unknown.join(', ')} (a manifest has brand, licence, attribution and files)`, 'media.json');
 	if (manifest.files !== undefined && !Array.isArray(manifest.files)) throw new ValidationError('media.json: files must be an array', 'media.json');
 	const files: MediaFileInput[] = [];
 	const listed = new Set<string>();

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 const DIR = join(__dirname, '..', '..', 'examples', 'stride', 'media');
 const manifest = JSON.parse(readFileSync(join(DIR, 'media.json'), 'utf8')) as {
 	brand: string;
-	media: { file: string; kind: string; tags: string[]; description: string; licence: string; attribution: string }[];
+	files: { file: string; kind: string; tags: string[]; description: string; licence: string; attribution: string }[];
 };
 
 function files(dir: string): string[] {
@@ -22,27 +22,27 @@ function files(dir: string): string[] {
 
 test('the manifest lists every media file with kind, tags, description, licence and attribution', () => {
 	expect(manifest.brand).toBe('Stride Running Co.');
-	const listed = manifest.media.map((m) => m.file).sort();
+	const listed = manifest.files.map((m) => m.file).sort();
 	const onDisk = files(DIR)
 		.filter((f) => !['media.json', 'LICENSE.md', 'fonts/LICENSE-DejaVu.txt'].includes(f))
 		.sort();
 	expect(listed).toEqual(onDisk);
-	for (const m of manifest.media) {
+	for (const m of manifest.files) {
 		expect(['image', 'video', 'logo', 'font', 'music']).toContain(m.kind);
 		expect(m.tags.length).toBeGreaterThan(0);
 		expect(m.description.length).toBeGreaterThan(20);
 		expect(m.licence.trim()).not.toBe('');
 		expect(m.attribution.trim()).not.toBe('');
 	}
-	const kinds = new Set(manifest.media.map((m) => m.kind));
+	const kinds = new Set(manifest.files.map((m) => m.kind));
 	expect([...kinds].sort()).toEqual(['font', 'image', 'logo', 'music']);
-	expect(manifest.media.filter((m) => m.kind === 'image').length).toBeGreaterThanOrEqual(4);
+	expect(manifest.files.filter((m) => m.kind === 'image').length).toBeGreaterThanOrEqual(4);
 	expect(readFileSync(join(DIR, 'fonts', 'LICENSE-DejaVu.txt'), 'utf8')).toMatch(/Bitstream Vera/);
 });
 
 test('every file is what its kind says', async () => {
 	const sizes = new Set<string>();
-	for (const m of manifest.media) {
+	for (const m of manifest.files) {
 		const path = join(DIR, m.file);
 		if (m.kind === 'image' || m.kind === 'logo') {
 			const meta = await sharp(path).metadata();
@@ -60,7 +60,7 @@ test('every file is what its kind says', async () => {
 	expect(sizes).toEqual(new Set(['1800x1800', '2400x1350']));
 	// The images are distinct shots, not one picture five times.
 	const digests = await Promise.all(
-		manifest.media.filter((m) => m.kind === 'image').map(async (m) => (await sharp(join(DIR, m.file)).resize(16, 16, { fit: 'fill' }).raw().toBuffer()).toString('hex')),
+		manifest.files.filter((m) => m.kind === 'image').map(async (m) => (await sharp(join(DIR, m.file)).resize(16, 16, { fit: 'fill' }).raw().toBuffer()).toString('hex')),
 	);
 	expect(new Set(digests).size).toBe(digests.length);
 });

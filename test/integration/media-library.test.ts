@@ -104,6 +104,13 @@ test('a folder with media.json: listed files with their entries, the rest with d
 	const again = await ingestMediaFolder({ store: t.store, embedder, mediaDir: join(t.dir, 'media-c') }, { brandId, folder: dir });
 	expect(again.ingested).toHaveLength(0);
 	expect(again.duplicates).toHaveLength(7);
+	// A manifest with a field it does not know (e.g. "media" for "files") is refused by name, nothing stored.
+	const typo = await brandFolder(join(files, 'typo'));
+	writeFileSync(join(typo, 'media.json'), JSON.stringify({ media: [{ file: 'trail-shoe.jpg', kind: 'image', licence: 'CC0-1.0' }] }));
+	await expect(ingestMediaFolder({ store: t.store, embedder, mediaDir: join(t.dir, 'media-t') }, { brandId: await brand(t.store), folder: typo })).rejects.toMatchObject({
+		field: 'media.json',
+		message: expect.stringMatching(/unknown field media/),
+	});
 }, 180_000);
 
 test('a request (the webhook) names file URLs: downloaded SSRF-safely and ingested; a private address is refused unless allowed', async () => {
