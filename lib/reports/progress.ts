@@ -58,61 +58,52 @@ export async function campaignProgress(store: Store, campaignId: string): Promis
 			const script = scripts.find((s) => s.script_id === v.script_id);
 			const video = videos.find((x) => x.video_id === v.video_id);
 			const own = posts.filter((p) => p.variant_id === v.variant_id);
-			const postsPublished = own.filter((p) => p.status === 'published').length;
+			const live = own.filter((p) => p.status === 'published');
+			const livePlatforms = new Set(live.map((p) => String(p.platform)));
 			let stage: ProgressPillar;
-			const livePlatforms = new Set(own.filter((p) => p.status === 'published').map((p) => String(p.platform)));
-			const everyTarget = targets.every((t) => livePlatforms.has(t));
-			if (postsPublished && everyTarget && !own.some((p) => LIVE_POST.includes(String(p.status)))) stage = 'done';
+			if (live.length && targets.every((t) => livePlatforms.has(t)) && !own.some((p) => LIVE_POST.includes(String(p.status)))) stage = 'done';
 			else if (video && ['approved', 'in_production', 'completed', 'published'].includes(String(video.status))) stage = 'broadcaster';
 			else if (video || ['approved', 'in_production'].includes(String(script?.status))) stage = 'production';
 			else stage = 'copywriter';
-			return { variant_id: String(v.variant_id), variant_type: String(v.variant_type), status: String(v.status), pillar: stage, posts_published: postsPublished };
+			return { variant_id: String(v.variant_id), variant_type: String(v.variant_type), status: String(v.status), pillar: stage, posts_published: live.length };
 		});
 	const behind = variants.length ? variants.reduce((m, v) => (ORDER.indexOf(v.pillar) < ORDER.indexOf(m) ? v.pillar : m), 'done' as ProgressPillar) : null;
+
+	const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+	const productionSummary = (): string => {
+		const assembled = videos.filter((v) => v.master).length;
+		if (scenesReady < scenesTotal) return `production: ${scenesReady} of ${scenesTotal} scenes ready`;
+		return assembled < videos.length ? `production: all ${scenesTotal} scenes ready, assembling` : `production: ${plural(assembled, 'video')} assembled`;
+	};
+	const broadcasterSummary = () => `broadcaster: ${published} of ${plural(posts.length, 'post')} published`;
 
 	let pillar: ProgressPillar;
 	let summary: string;
 	if (behind === 'done' && !pending.length) {
 		pillar = 'done';
-		summary = `published: ${published} post${published === 1 ? '' : 's'} of ${variants.length} variant${variants.length === 1 ? '' : 's'}`;
+		summary = `published: ${plural(published, 'post')} of ${plural(variants.length, 'variant')}`;
 	} else if (behind === 'broadcaster') {
 		pillar = 'broadcaster';
-		summary = `broadcaster: ${published} of ${posts.length} post${posts.length === 1 ? '' : 's'} published`;
-	} else if (behind === 'production' && videos.length) {
-		pillar = 'production';
-		const assembled = videos.filter((v) => v.master).length;
-		summary =
-			scenesReady < scenesTotal
-				? `production: ${scenesReady} of ${scenesTotal} scenes ready`
-				: assembled < videos.length
-					? `production: all ${scenesTotal} scenes ready, assembling`
-					: `production: ${assembled} video${assembled === 1 ? '' : 's'} assembled`;
+		summary = broadcasterSummary();
 	} else if (behind === 'production' || behind === 'copywriter') {
 		pillar = behind;
-		summary = behind === 'production' ? 'production: routing the scenes' : `copywriter: ${scripts.length} script${scripts.length === 1 ? '' : 's'} written`;
+		summary = behind === 'copywriter' ? `copywriter: ${plural(scripts.length, 'script')} written` : videos.length ? productionSummary() : 'production: routing the scenes';
 	} else if (posts.length && posts.every((p) => ['published', 'cancelled', 'failed'].includes(String(p.status))) && !pending.length) {
+		// No variant has a script (posts made outside the copywriter): the posts alone tell.
 		pillar = 'done';
-		summary = `published: ${published} post${published === 1 ? '' : 's'}`;
+		summary = `published: ${plural(published, 'post')}`;
 	} else if (posts.length || videos.some((v) => v.status === 'approved')) {
 		pillar = 'broadcaster';
-		summary = posts.length
-			? `broadcaster: ${published} of ${posts.length} post${posts.length === 1 ? '' : 's'} published`
-			: 'broadcaster: judging the video, writing captions, publishing';
+		summary = posts.length ? broadcasterSummary() : 'broadcaster: judging the video, writing captions, publishing';
 	} else if (videos.length) {
 		pillar = 'production';
-		const assembled = videos.filter((v) => v.master).length;
-		summary =
-			scenesReady < scenesTotal
-				? `production: ${scenesReady} of ${scenesTotal} scenes ready`
-				: assembled < videos.length
-					? `production: all ${scenesTotal} scenes ready, assembling`
-					: `production: ${assembled} video${assembled === 1 ? '' : 's'} assembled`;
+		summary = productionSummary();
 	} else if (scripts.some((s) => s.status === 'approved')) {
 		pillar = 'production';
 		summary = 'production: routing the scenes';
 	} else if (scripts.length || briefs.some((b) => b.status === 'approved')) {
 		pillar = 'copywriter';
-		summary = scripts.length ? `copywriter: ${scripts.length} script${scripts.length === 1 ? '' : 's'} written` : 'copywriter: writing hooks and the script';
+		summary = scripts.length ? `copywriter: ${plural(scripts.length, 'script')} written` : 'copywriter: writing hooks and the script';
 	} else {
 		pillar = 'strategist';
 		summary = briefs.length ? 'strategist: brief written' : 'strategist: writing the brief';
