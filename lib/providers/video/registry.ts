@@ -238,6 +238,29 @@ const ALL: AspectRatio[] = ['9:16', '16:9', '1:1'];
 type Entry = Omit<VideoModelEntry, 'id' | 'retired' | 'offline'> & { retired?: boolean; offline?: boolean };
 const entry = (e: Entry): VideoModelEntry => ({ ...e, id: `${e.provider}:${e.model}`, retired: e.retired ?? false, offline: e.offline ?? false });
 
+/** A stock footage search (Pexels, Pixabay): free, any length and shape, needs a found asset. */
+const stockEntry = (provider: 'pexels' | 'pixabay', label: string): VideoModelEntry =>
+	entry({
+		provider,
+		model: `${provider}-stock`,
+		family: 'stock',
+		label,
+		tier: 'volume',
+		roles: ['photoreal', 'dynamic', 'image_to_video'],
+		styles: ['cinematic', 'hyper_realistic', 'social_montage', 'fast_paced', 'product_shot'],
+		seedRoutes: ['veo3'],
+		durations: range(1, 60),
+		maxDurationSeconds: 60,
+		aspects: ALL,
+		resolutions: ['720p', '1080p', '4k'],
+		textToVideo: true,
+		imageToVideo: false,
+		nativeAudio: false,
+		needsAsset: true,
+		priceVerified: true,
+		notes: 'searched when the scene is routed, results cached by query, downloaded into the library with its attribution',
+	});
+
 export const VIDEO_MODELS: readonly VideoModelEntry[] = Object.freeze([
 	// Veo 3.1 via the Gemini API
 	entry({
@@ -586,46 +609,8 @@ export const VIDEO_MODELS: readonly VideoModelEntry[] = Object.freeze([
 		priceVerified: true,
 		notes: 'for a scene with no fitting asset when no paid generator is configured; the gradient render stays the last fallback',
 	}),
-	entry({
-		provider: 'pexels',
-		model: 'pexels-stock',
-		family: 'stock',
-		label: 'Pexels stock video and photos (free licence)',
-		tier: 'volume',
-		roles: ['photoreal', 'dynamic', 'image_to_video'],
-		styles: ['cinematic', 'hyper_realistic', 'social_montage', 'fast_paced', 'product_shot'],
-		seedRoutes: ['veo3'],
-		durations: range(1, 60),
-		maxDurationSeconds: 60,
-		aspects: ALL,
-		resolutions: ['720p', '1080p', '4k'],
-		textToVideo: true,
-		imageToVideo: false,
-		nativeAudio: false,
-		needsAsset: true,
-		priceVerified: true,
-		notes: 'searched when the scene is routed, results cached by query, downloaded into the library with its attribution',
-	}),
-	entry({
-		provider: 'pixabay',
-		model: 'pixabay-stock',
-		family: 'stock',
-		label: 'Pixabay stock video and photos (Content License)',
-		tier: 'volume',
-		roles: ['photoreal', 'dynamic', 'image_to_video'],
-		styles: ['cinematic', 'hyper_realistic', 'social_montage', 'fast_paced', 'product_shot'],
-		seedRoutes: ['veo3'],
-		durations: range(1, 60),
-		maxDurationSeconds: 60,
-		aspects: ALL,
-		resolutions: ['720p', '1080p', '4k'],
-		textToVideo: true,
-		imageToVideo: false,
-		nativeAudio: false,
-		needsAsset: true,
-		priceVerified: true,
-		notes: 'searched when the scene is routed, results cached by query, downloaded into the library with its attribution',
-	}),
+	stockEntry('pexels', 'Pexels stock video and photos (free licence)'),
+	stockEntry('pixabay', 'Pixabay stock video and photos (Content License)'),
 	// Retired: never routed.
 	entry({
 		provider: 'openai',
