@@ -6,8 +6,9 @@
  *   with) and matched against the brand's images and clips (`match_brand_media`); the score is the
  *   cosine similarity plus a bonus for each of the asset's tags that the prompt names. An asset
  *   fits when the score reaches `minScore`.
- * - Scenes take the best fitting asset not used yet in this video; an asset repeats only when
- *   every fitting one is used. Photos alternate push-in and pans.
+ * - Scenes take the best fitting asset not used yet in this video; an asset never repeats: a scene
+ *   whose fitting assets are all used (and that stock cannot serve) becomes kinetic typography.
+ *   Photos alternate push-in and pans.
  * - A scene with no fitting library asset asks each configured stock provider (Pexels, Pixabay):
  *   a short keyword query, results cached by query in the store (`bi_get/put_stock_search`), the
  *   first item not used in this video downloaded through the SSRF-safe downloader and ingested
@@ -196,8 +197,8 @@ export async function planSceneSources(deps: SourceDeps, input: PlanInput): Prom
 			plan.fitting.add('library');
 			continue;
 		}
-		// Unused fitting assets first; a repeat (the least used) only when stock has nothing either.
-		let repeat: { row: Json; score: number } | undefined;
+		// Unused fitting assets first, then stock; never a repeat (typography takes the scene instead).
+		let fittingAllUsed = false;
 		if (input.library && visuals.length) {
 			const words = new Set(tokenize(scene.visual_prompt));
 			const matches = await deps.store.matchBrandMedia(input.brandId, vectors[k], ['image', 'video'], Math.min(200, visuals.length));
@@ -206,7 +207,6 @@ export async function planSceneSources(deps: SourceDeps, input: PlanInput): Prom
 				.filter((m) => m.row && m.score >= minScore)
 				.sort((a, b) => b.score - a.score || String(a.row.media_id).localeCompare(String(b.row.media_id)));
 			const pick = scored.find((m) => !used.has(m.row.media_id as string));
-			repeat = [...scored].sort((a, b) => used.get(a.row.media_id as string)! - used.get(b.row.media_id as string)! || b.score - a.score)[0];
 			if (pick) {
 				const id = pick.row.media_id as string;
 				used.set(id, (used.get(id) ?? 0) + 1);
@@ -215,6 +215,7 @@ export async function planSceneSources(deps: SourceDeps, input: PlanInput): Prom
 				plan.fitting.add('library');
 				continue;
 			}
+			fittingAllUsed = scored.length > 0;
 		}
 		for (const provider of deps.stock ?? []) {
 			const query = stockQuery(scene.visual_prompt);
@@ -249,13 +250,7 @@ export async function planSceneSources(deps: SourceDeps, input: PlanInput): Prom
 				plan.warnings.push(`${provider.name}: ${why}`);
 			}
 		}
-		if (!plan.fitting.size && repeat) {
-			const id = repeat.row.media_id as string;
-			used.set(id, (used.get(id) ?? 0) + 1);
-			plan.library = assetSource(repeat.row, repeat.score, MOTIONS[k % MOTIONS.length], input.palette);
-			plan.fitting.add('library');
-			plan.warnings.push(`library: every fitting asset is used already; ${id} repeats`);
-		}
+		if (!plan.fitting.size && fittingAllUsed) plan.warnings.push('library: every fitting asset is used already in this video; the scene becomes kinetic typography');
 	}
 	return plans;
 }

@@ -10,6 +10,7 @@ import type { ICredentialType } from 'n8n-workflow';
 
 import { BrandInfinityPexelsApi } from '../../credentials/BrandInfinityPexelsApi.credentials';
 import { BrandInfinityPixabayApi } from '../../credentials/BrandInfinityPixabayApi.credentials';
+import { ingestMedia } from '../../lib/library/ingest';
 import { planSceneSources, stockQuery } from '../../lib/library/sources';
 import { LocalEmbeddingProvider } from '../../lib/providers/embeddings/local';
 import { PexelsStockProvider } from '../../lib/providers/stock/pexels';
@@ -18,6 +19,7 @@ import { createStockProvider } from '../../lib/providers/stock/registry';
 import { ProviderError } from '../../lib/providers/types';
 import { startPexelsFake, type PexelsFake } from '../fakes/pexels';
 import { startPixabayFake, type PixabayFake } from '../fakes/pixabay';
+import { productPhoto } from '../helpers/media-fixtures';
 import { tempStore } from '../helpers/store';
 
 const PEXELS_KEY = `px-${randomBytes(10).toString('hex')}`;
@@ -146,6 +148,24 @@ test('the planner: stock for scenes the library cannot make, cached by query, in
 	} finally {
 		await limited.close();
 	}
+}, 120_000);
+
+test('the planner never repeats an asset in a video: when every fitting one is used and stock has nothing, the scene is typography', async () => {
+	const brand = await t.store.createBrand({ brand_name: 'One photo', color_palette: ['#0A2540'] });
+	const brandId = brand.brand_id as string;
+	const mediaDir = join(t.dir, 'media-one');
+	const photo = await productPhoto(join(t.dir, 'trail-shoe.jpg'));
+	await ingestMedia({ store: t.store, embedder, mediaDir }, { brandId, files: [{ path: photo, kind: 'image', tags: ['shoe', 'trail'], description: 'A trail running shoe on wet rock', licence: 'CC0-1.0' }] });
+	const scenes = [
+		{ sequence: 1, visual_prompt: 'A trail running shoe on wet rock', voiceover_text: 'Grip.', duration_seconds: 4 },
+		{ sequence: 2, visual_prompt: 'The trail running shoe on wet rock, close-up', voiceover_text: 'More grip.', duration_seconds: 4 },
+	];
+	const plans = await planSceneSources({ store: t.store, embedder, mediaDir, stock: [], allowPrivateNetwork: true }, { brandId, scenes, palette: ['#0A2540'], aspect: '9:16', library: true });
+	expect([...plans[0].fitting]).toEqual(['library']);
+	expect(plans[1].fitting.size).toBe(0);
+	expect(plans[1].library).toBeUndefined();
+	expect(plans[1].warnings).toEqual(['library: every fitting asset is used already in this video; the scene becomes kinetic typography']);
+	expect(plans[1].typography).toMatchObject({ type: 'typography', text: 'More grip.' });
 }, 120_000);
 
 /** A credential's Test request the way n8n builds it: `authenticate` headers and query, `test.request`, `={{$credentials.x}}` resolved. */
