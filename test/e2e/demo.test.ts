@@ -19,6 +19,7 @@ interface Outputs {
 	wide: string;
 	square: string;
 	thumbnails: string[];
+	contact_sheet: string;
 }
 interface Post {
 	post_id: string;
@@ -91,6 +92,32 @@ test('each variant has its own hook and three real videos of the right shape, wi
 		expect(Math.max(...durations) - Math.min(...durations)).toBeLessThan(0.25);
 		expect(v.outputs.thumbnails.length).toBeGreaterThan(0);
 		for (const t of v.outputs.thumbnails) expect(existsSync(t)).toBe(true);
+	}
+});
+
+test('each video is built from the brand library, stock and typography (no gradient card, no asset twice), closes on the logo end card, and passes the gate at -14 LUFS with no 1 s silence', async () => {
+	const report = JSON.parse(readFileSync(manifest.reports.campaign_json, 'utf8')) as {
+		scene_sources: Array<{ video_id: string; sequence: number; source: { type: string; media_id?: string } }>;
+	};
+	for (const v of manifest.variants) {
+		const scenes = report.scene_sources.filter((r) => r.video_id === v.video_id).sort((a, b) => a.sequence - b.sequence);
+		expect(scenes.length).toBeGreaterThanOrEqual(3);
+		for (const s of scenes) expect(['library_asset', 'stock', 'typography', 'end_card']).toContain(s.source.type);
+		expect(scenes.some((s) => s.source.type === 'library_asset')).toBe(true);
+		expect(scenes[scenes.length - 1].source.type).toBe('end_card');
+		const assets = scenes.filter((s) => s.source.type === 'library_asset' || s.source.type === 'stock').map((s) => s.source.media_id);
+		expect(new Set(assets).size).toBe(assets.length);
+		expect(existsSync(v.outputs.contact_sheet)).toBe(true);
+	}
+	const safety = JSON.parse(readFileSync(manifest.reports.safety, 'utf8')) as Array<{ entity: string; checks: Array<{ name: string; passed: boolean; reason: string }> }>;
+	const gates = safety.filter((r) => r.entity === 'video');
+	expect(gates).toHaveLength(manifest.variants.length);
+	for (const g of gates) {
+		const check = (name: string) => g.checks.find((c) => c.name === name)!;
+		expect(check('media_silence')).toMatchObject({ passed: true, reason: 'no silence of 1 s or more' });
+		expect(check('media_loudness').passed).toBe(true);
+		const lufs = Number(/(-?\d+(?:\.\d+)?) LUFS/.exec(check('media_loudness').reason)![1]);
+		expect(Math.abs(lufs + 14)).toBeLessThanOrEqual(1);
 	}
 });
 
