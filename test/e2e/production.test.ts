@@ -106,10 +106,12 @@ describe('production and scene-poller templates in real n8n (local generators)',
 			const thumbs = (video.outputs as { thumbnails: { path: string }[] }).thumbnails;
 			expect(thumbs.length).toBeGreaterThan(0);
 			expect(existsSync(thumbs[0].path)).toBe(true);
+			// The template routes to the brand library first: this brand has no media, so every scene
+			// is the library generator's kinetic typography (never the gradient card).
 			expect((video.scenes as { status: string; job: { status: string; provider: string } }[]).map((s) => [s.status, s.job.status, s.job.provider])).toEqual([
-				['ready', 'completed', 'local'],
-				['ready', 'completed', 'local'],
-				['ready', 'completed', 'local'],
+				['ready', 'completed', 'library'],
+				['ready', 'completed', 'library'],
+				['ready', 'completed', 'library'],
 			]);
 			expect((video.audio as { voiceover_url: string }).voiceover_url).toMatch(/\.wav$/);
 			// The assembled video waits at the gate with a signed link (Request Video Approval).

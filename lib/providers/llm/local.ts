@@ -428,7 +428,10 @@ function buildCreativeBrief(ctx: z.infer<typeof briefContextSchema>): CreativeBr
 	// and springy daily trainer") and the notes' first clean detail follows.
 	const benefit = product ? `${product}, ${facts.description ?? forms.o}` : objective.benefit(forms, audience);
 	const detail = facts.details.find((d) => d.length <= 160 && onBrand(d));
-	const valueProposition = clip(`${brand.brand_name}: ${benefit}.${messaging ? ` ${messaging}` : detail ? ` ${detailLine(detail)}` : ''}`, 500);
+	// Grounded on the brand book: its voice line follows when no messaging guideline or detail does.
+	const voice = guidelinesOf(guidelines, /tone|voice/i).map((g) => firstSentence(g.content)).find(onBrand);
+	const grounding = messaging ?? (detail ? detailLine(detail) : voice);
+	const valueProposition = clip(`${brand.brand_name}: ${benefit}.${grounding ? ` ${grounding}` : ''}`, 500);
 	const made = product ? product : `the ${forms.m}`;
 	const primaryHook =
 		request.campaign_objective === 'conversion'
