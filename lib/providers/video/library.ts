@@ -26,7 +26,7 @@ import { ValidationError } from '../../domain/errors';
 import { runTool } from '../../media/probe';
 import type { SceneSource, VideoJobRequest } from '../types';
 import type { VideoPlan } from './common';
-import { escapeFilterValue, findFont, LocalVideoProvider, paletteColours, wrapText, type LocalVideoOptions } from './local';
+import { clipEncodeArgs, escapeFilterValue, findFont, LocalVideoProvider, paletteColours, wrapText, type LocalVideoOptions } from './local';
 
 export const LIBRARY_ASSET_MODEL = 'library-asset';
 export const LIBRARY_TYPOGRAPHY_MODEL = 'library-kinetic-type';
@@ -107,26 +107,7 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 			'[v]',
 			'-map',
 			`${audioIndex}:a`,
-			'-t',
-			String(d),
-			'-r',
-			String(this.fps),
-			'-c:v',
-			'libx264',
-			'-preset',
-			'ultrafast',
-			'-pix_fmt',
-			'yuv420p',
-			'-c:a',
-			'aac',
-			'-b:a',
-			'64k',
-			'-movflags',
-			'+faststart',
-			'-metadata',
-			`comment=Brand Infinity library render (${src.type}${src.media_id ? ` ${src.media_id}` : ''}), not AI-generated`,
-			'-f',
-			'mp4',
+			...clipEncodeArgs(d, this.fps, `Brand Infinity library render (${src.type}${src.media_id ? ` ${src.media_id}` : ''}), not AI-generated`),
 			p.part,
 		];
 		try {

@@ -177,6 +177,11 @@ interface LiveJob {
 	done: Promise<void>;
 }
 
+/** The encode of one rendered clip: `seconds` long, H.264 + AAC mp4, labelled with `comment`. */
+export function clipEncodeArgs(seconds: number, fps: number, comment: string): string[] {
+	return ['-t', String(seconds), '-r', String(fps), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart', '-metadata', `comment=${comment}`, '-f', 'mp4'];
+}
+
 /** Renders in this process, by output path: any provider instance sees them. */
 const LIVE = new Map<string, LiveJob>();
 const JOB_ID = /^(local|library)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -314,26 +319,7 @@ export class LocalVideoProvider implements VideoProvider {
 			'[v]',
 			'-map',
 			'1:a',
-			'-t',
-			String(d),
-			'-r',
-			String(this.fps),
-			'-c:v',
-			'libx264',
-			'-preset',
-			'ultrafast',
-			'-pix_fmt',
-			'yuv420p',
-			'-c:a',
-			'aac',
-			'-b:a',
-			'64k',
-			'-movflags',
-			'+faststart',
-			'-metadata',
-			'comment=Brand Infinity local render (ffmpeg), not AI-generated',
-			'-f',
-			'mp4',
+			...clipEncodeArgs(d, this.fps, 'Brand Infinity local render (ffmpeg), not AI-generated'),
 			p.part,
 		];
 		await runTool(this.ffmpeg, args, { timeoutMs: this.timeoutMs });
