@@ -58,13 +58,20 @@ export interface E2eOptions {
 	approvalsNotifyUrl?: string;
 }
 
+/** `npm run build && npm pack` of this checkout, the tarball written into `dest`: its path. */
+export function buildAndPack(dest: string): string {
+	// .npmrc sets ignore-scripts (see there), so `npm pack` runs no prepack: build explicitly.
+	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync('npm', ['pack', '--pack-destination', dest, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+	const tarball = readdirSync(dest).find((f) => f.endsWith('.tgz'));
+	if (!tarball) throw new Error(`npm pack wrote no .tgz into ${dest}`);
+	return join(dest, tarball);
+}
+
 export async function e2eWorld(name: string, opts: E2eOptions = {}): Promise<E2eWorld> {
 	const work = mkdtempSync(join(tmpdir(), `bi-e2e-${name}-`));
 	const dataDir = join(work, 'store');
-	// .npmrc sets ignore-scripts (see there), so `npm pack` runs no prepack: build explicitly.
-	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-	const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
+	const tarball = buildAndPack(work);
 	const harness = await N8nHarness.create({ userFolder: join(work, 'n8n'), env: opts.env });
 	await harness.installPackage(tarball);
 	const storeData = opts.postgresStore ? { backend: 'postgres', connectionString: opts.postgresStore, ssl: 'disable' } : { backend: 'embedded', dataDir };
