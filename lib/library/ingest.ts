@@ -20,10 +20,11 @@ import { copyFile, mkdir, mkdtemp, open, readFile, readdir, rm, stat, writeFile 
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 
-import sharp from 'sharp';
+import type { Metadata } from 'sharp';
 
 import { ValidationError } from '../domain/errors';
 import { probeMedia, runTool, type MediaInfo } from '../media/probe';
+import { loadSharp } from '../media/sharp';
 import type { AspectRatio, EmbeddingProvider } from '../providers/types';
 import type { Json, Store } from '../store/store';
 
@@ -165,6 +166,7 @@ const ASPECTS: [AspectRatio, number, number][] = [
 
 /** sharp's attention crop per aspect: where the subject is, and the cover window that keeps it. */
 export async function subjectFraming(image: Buffer | string): Promise<NonNullable<ProbedMedia['focus']>> {
+	const sharp = await loadSharp();
 	// Work on a small copy: the framing is a fraction, and attention on 512 px is fast.
 	const small = await sharp(image).rotate().resize(512, 512, { fit: 'inside' }).png().toBuffer({ resolveWithObject: true });
 	const sw = small.info.width;
@@ -229,7 +231,8 @@ export async function probeMediaFile(input: MediaFileInput, opts: { maxBytes?: n
 
 	if (kind === 'image' || kind === 'logo') {
 		if (!IMAGE_EXT.has(ext)) throw new MediaFileError(path, 'not_media', `a ${kind} must be PNG, JPEG, WebP, GIF, AVIF, TIFF or SVG`);
-		let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+		const sharp = await loadSharp();
+		let meta: Metadata;
 		let raster: Buffer | undefined;
 		try {
 			meta = await sharp(path, { failOn: 'error' }).metadata();

@@ -11,11 +11,12 @@ import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
 
 import { ValidationError } from '../domain/errors';
 import { n } from './filtergraph';
 import { runTool } from './probe';
+import { loadSharp } from './sharp';
 
 export interface ContactSheetInput {
 	/** The rendered files, one row each (in this order). */
@@ -89,6 +90,7 @@ async function frameAt(path: string, t: number, height: number, file: string, ff
 export async function makeContactSheet(input: ContactSheetInput): Promise<ContactSheet> {
 	if (!input.outputs.length) throw new ValidationError('a contact sheet needs at least one output', 'outputs');
 	if (!input.scenes.length) throw new ValidationError('a contact sheet needs at least one scene', 'scenes');
+	const sharp = await loadSharp();
 	const h = input.frameHeight ?? 360;
 	const atSeconds = input.scenes.map((s) => Math.round((s.startSeconds + s.durationSeconds / 2) * 1000) / 1000);
 	const jobs = input.outputs.flatMap((o, r) => atSeconds.map((t, c) => ({ o, r, c, t })));

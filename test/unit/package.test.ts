@@ -1,4 +1,5 @@
 /** The package's n8n conventions: every listed node and credential has its source, codex and icons. */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,4 +39,19 @@ describe('package.json', () => {
 		expect(ours.length).toBeGreaterThan(0);
 		for (const n of ours) expect(n.type).toMatch(new RegExp(`^${pkg.name}\\.(campaign|costLedger)$`));
 	});
+
+	test('loading the library entry and every node and credential file loads no package beyond what n8n-workflow loads (zod): the SDKs, sharp, pg and PGlite load on first use', () => {
+		// A fresh node process, as n8n's start-up: n8n-workflow first (n8n brings it), then ours; the
+		// packages that appear after n8n-workflow are the ones the package itself loads.
+		const files = ['./lib/index.ts', ...[...pkg.n8n.nodes, ...pkg.n8n.credentials].map((f: string) => `./${f.replace(/^dist\//, '').replace(/\.js$/, '.ts')}`)];
+		const script = `
+			const pkgOf = (f) => { const i = f.lastIndexOf('node_modules/'); if (i < 0) return null; const p = f.slice(i + 13).split('/'); return p[0].startsWith('@') ? p[0] + '/' + p[1] : p[0]; };
+			const loaded = () => new Set(Object.keys(require.cache).map(pkgOf).filter(Boolean));
+			require('n8n-workflow');
+			const before = loaded();
+			for (const f of ${JSON.stringify(files)}) require(f);
+			process.stdout.write(JSON.stringify([...loaded()].filter((p) => !before.has(p)).sort()));`;
+		const out = execFileSync(process.execPath, ['-r', './test/helpers/ts-register.js', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+		expect(JSON.parse(out)).toEqual([]);
+	}, 60_000);
 });

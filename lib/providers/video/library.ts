@@ -20,10 +20,10 @@ import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { isAbsolute } from 'node:path';
 
-import sharp from 'sharp';
 
 import { ValidationError } from '../../domain/errors';
 import { runTool } from '../../media/probe';
+import { loadSharp } from '../../media/sharp';
 import type { SceneSource, VideoJobRequest } from '../types';
 import type { VideoPlan } from './common';
 import { clipEncodeArgs, escapeFilterValue, findFont, LocalVideoProvider, paletteColours, wrapText, type LocalVideoOptions } from './local';
@@ -231,6 +231,7 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 		const { background, accent, text: ink } = typographyColours(src.palette ?? req.palette);
 		const file = await this.sourceFile(src);
 		const bg = `#${background.slice(2)}`;
+		const sharp = await loadSharp();
 		const logo = await sharp(file.slice('file:'.length))
 			.resize(Math.round(W * 2 * 0.62), Math.round(H * 2 * 0.3), { fit: 'inside' })
 			.png()
