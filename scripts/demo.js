@@ -106,8 +106,9 @@ async function ingestBrandMedia(lib, store, brandId, example, out) {
 
 /**
  * Pexels and Pixabay as loopback fakes (test/fakes: they speak the real search and download
- * protocol, serving generated clips and photos): the demo needs no stock keys and never calls the
- * real APIs. Their credentials point at the fakes.
+ * protocol, serving illustrated HD footage of what each item's tags say, rendered once into the
+ * OS temp dir when they start): the demo needs no stock keys and never calls the real APIs.
+ * Their credentials point at the fakes.
  */
 async function startStockFakes() {
   require(path.join(ROOT, 'test', 'helpers', 'ts-register.js'));

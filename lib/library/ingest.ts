@@ -7,10 +7,18 @@
  *   by their header. A file that is not media, is corrupt, too big or in an unsupported codec
  *   fails with a MediaFileError naming it, and the whole batch stores nothing.
  * - The file is copied to `<mediaDir>/library/<brand_id>/<sha256 prefix><ext>` and recorded with
- *   `bi_ingest_brand_media`: kind, size, dimensions, duration, description (given; else written
- *   by the `describe` hook when one is configured; else from the file name and tags), tags, its
- *   embedding (the embedding provider given: local hashing offline), licence and attribution, and
- *   the content hash. The same bytes again are a no-op (the existing row, `duplicate: true`).
+ *   `bi_ingest_brand_media`: kind, size, dimensions, duration, description, tags, its embedding
+ *   (the embedding provider given: local hashing offline), licence and attribution, and the
+ *   content hash. The same bytes again are a no-op (the existing row, `duplicate: true`).
+ * - The description is the one given; else, for an image, logo or clip, the `describe` hook's
+ *   (a vision model, lib/library/describe.ts) when one is configured; else it is made from the
+ *   file name and tags. The hook is not asked about files the brand's library already holds (they
+ *   are duplicates: nothing would be stored) nor twice about the same bytes. When it fails for a
+ *   file, that file is described from its name and tags and `warnings` says which file and why:
+ *   the batch is stored whole, never half, and never silently without the model. After a failure
+ *   that will repeat for every file (a rejected key, an unknown or unpriced model) the hook is not
+ *   asked again in that batch. `metadata.description_source` records where each description came
+ *   from (`given`, `vision`, `file_name`).
  * - Images and logos get their subject's framing for 9:16, 16:9 and 1:1 from sharp's attention
  *   strategy, so the library generator's moving shots keep the subject in every format.
  */
@@ -25,7 +33,7 @@ import type { Metadata } from 'sharp';
 import { ValidationError } from '../domain/errors';
 import { probeMedia, runTool, type MediaInfo } from '../media/probe';
 import { loadSharp } from '../media/sharp';
-import type { AspectRatio, EmbeddingProvider } from '../providers/types';
+import { ProviderError, type AspectRatio, type EmbeddingProvider } from '../providers/types';
 import type { Json, Store } from '../store/store';
 
 export const MEDIA_KINDS = ['image', 'video', 'logo', 'font', 'music'] as const;
@@ -75,8 +83,10 @@ export interface IngestDeps {
 	embedder: EmbeddingProvider;
 	/** The media store folder; files go under library/<brand_id>/. */
 	mediaDir: string;
-	/** An LLM/vision describer, when one is configured; otherwise descriptions come from names and tags. */
+	/** A vision describer (lib/library/describe.ts), when one is configured; otherwise descriptions come from names and tags. */
 	describe?: (file: ProbedMedia) => Promise<string>;
+	/** Who `describe` is (e.g. "openai/gpt-4o-mini"), recorded in each described item's metadata. */
+	describedBy?: string;
 	ffmpegPath?: string;
 	ffprobePath?: string;
 }
@@ -331,6 +341,59 @@ export interface IngestResult {
 	brand_id: string;
 	ingested: Json[];
 	duplicates: Json[];
+	/** Files described from their names and tags although a describer is configured, and why. */
+	warnings: string[];
+}
+
+/** Kinds a describer is shown (it sees pixels; fonts and music keep their name descriptions). */
+const DESCRIBED_KINDS: ReadonlySet<MediaKind> = new Set(['image', 'logo', 'video']);
+
+/** A describer failure that would repeat for every file: a rejected key, an unknown model, a model the price table lacks. */
+function failsEveryFile(err: unknown): boolean {
+	if (err instanceof ProviderError) return err.status === 401 || err.status === 403 || err.status === 404;
+	return err instanceof ValidationError && err.field === 'model';
+}
+
+type DescriptionSource = 'given' | 'vision' | 'file_name';
+
+/** Every file's description and its source; describer failures become warnings (see the file comment). */
+async function describeAll(deps: IngestDeps, brandId: string, probed: (ProbedMedia & { tags: string[] })[]): Promise<{ texts: string[]; sources: DescriptionSource[]; warnings: string[] }> {
+	const texts: string[] = [];
+	const sources: DescriptionSource[] = [];
+	const warnings: string[] = [];
+	const held = deps.describe ? new Set((await deps.store.listBrandMedia(brandId)).map((m) => m.content_hash as string)) : new Set<string>();
+	const asked = new Map<string, Promise<string>>();
+	let stopped: string | null = null;
+	const notAsked: string[] = [];
+	for (const p of probed) {
+		const name = basename(p.path);
+		const given = p.input.description?.trim();
+		if (given) {
+			texts.push(given);
+			sources.push('given');
+			continue;
+		}
+		let text = '';
+		if (deps.describe && DESCRIBED_KINDS.has(p.kind) && !held.has(p.hash)) {
+			if (stopped) notAsked.push(name);
+			else {
+				try {
+					if (!asked.has(p.hash)) asked.set(p.hash, deps.describe(p));
+					text = (await asked.get(p.hash)!).trim();
+					if (!text) throw new Error('the describer answered an empty description');
+				} catch (err) {
+					const reason = (err as Error).message.replace(/\s+/g, ' ').slice(0, 300);
+					warnings.push(`${name}: described from its file name and tags instead: the vision model failed (${reason})`);
+					if (failsEveryFile(err)) stopped = reason;
+					text = '';
+				}
+			}
+		}
+		texts.push(text || describeFromName(p.path, p.kind, p.tags));
+		sources.push(text ? 'vision' : 'file_name');
+	}
+	if (notAsked.length) warnings.push(`${notAsked.join(', ')}: described from file names and tags too: the vision model was not asked again after that failure`);
+	return { texts, sources, warnings };
 }
 
 /** Ingests files: every one is checked first; one bad file stops the batch before anything is stored. */
@@ -345,15 +408,11 @@ export async function ingestMedia(deps: IngestDeps, opts: IngestOptions): Promis
 		if (!licence) throw new MediaFileError(file.path, 'invalid', 'no licence: give the file (or the manifest) a licence or rights statement');
 		probed.push({ ...(await probeMediaFile(file, { maxBytes: opts.maxBytes, ffmpegPath: deps.ffmpegPath, ffprobePath: deps.ffprobePath })), tags, licence });
 	}
-	const descriptions: string[] = [];
-	for (const p of probed) {
-		const given = p.input.description?.trim();
-		descriptions.push(given || (deps.describe ? (await deps.describe(p)).trim() : '') || describeFromName(p.path, p.kind, p.tags));
-	}
+	const { texts: descriptions, sources, warnings } = await describeAll(deps, opts.brandId, probed);
 	const { vectors } = await deps.embedder.embed(probed.map((p, k) => mediaEmbeddingText(p.kind, descriptions[k], p.tags)));
 	const dir = join(deps.mediaDir, 'library', opts.brandId);
 	await mkdir(dir, { recursive: true });
-	const result: IngestResult = { brand_id: opts.brandId, ingested: [], duplicates: [] };
+	const result: IngestResult = { brand_id: opts.brandId, ingested: [], duplicates: [], warnings };
 	for (const [k, p] of probed.entries()) {
 		const ext = p.raster ? '.png' : extname(p.path).toLowerCase();
 		const dest = join(dir, `${p.hash.slice(0, 24)}${ext}`);
@@ -387,7 +446,13 @@ export async function ingestMedia(deps: IngestDeps, opts: IngestOptions): Promis
 				external_id: p.input.externalId ?? null,
 				content_hash: p.hash,
 				focus: (p.focus ?? {}) as unknown as Json,
-				metadata: { ...(p.input.metadata ?? {}), ...(p.raster ? { original_format: 'svg' } : {}), embedding_provider: `${deps.embedder.name}/${deps.embedder.model}` },
+				metadata: {
+					...(p.input.metadata ?? {}),
+					...(p.raster ? { original_format: 'svg' } : {}),
+					embedding_provider: `${deps.embedder.name}/${deps.embedder.model}`,
+					description_source: sources[k],
+					...(sources[k] === 'vision' && deps.describedBy ? { described_by: deps.describedBy } : {}),
+				},
 				embedding: `[${vectors[k].join(',')}]`,
 			});
 		} catch (err) {

@@ -7,7 +7,7 @@
  */
 import { estimateCost, LOCAL_PROVIDER, type PriceEntry } from '../pricing/price-table';
 import type { Pillar, Store } from '../store/store';
-import type { EmbeddingProvider, EmbeddingResult, LlmProvider, LlmRequest, LlmResult, SpeechRequest, SpeechResult, TtsProvider } from './types';
+import type { EmbeddingProvider, EmbeddingResult, LlmProvider, LlmRequest, LlmResult, SpeechRequest, SpeechResult, TtsProvider, Usage } from './types';
 import { ProviderError } from './types';
 
 export interface CostMeter {
@@ -23,6 +23,23 @@ export interface CostMeter {
 /** Rough token count for an estimate: about four characters per token. */
 export function estimateTokens(text: string): number {
 	return Math.ceil(text.length / 4);
+}
+
+/**
+ * Input tokens reserved per image of a vision request. Both vendors bill an image as input tokens
+ * and report them in the usage the call is settled from (OpenAI `prompt_tokens`, Anthropic
+ * `input_tokens`), so only the estimate needs a figure: the highest of the default models for the
+ * ≤512 px images the library sends (gpt-4o-mini counts a `detail: "low"` image as 2,833 tokens;
+ * Anthropic about width × height / 750, at most 350 at 512 × 512).
+ */
+export const IMAGE_INPUT_TOKENS_ESTIMATE = 3000;
+
+/** The usage a generation is reserved (or recorded, when its outcome is unknown) at. */
+export function estimateLlmUsage(req: LlmRequest<unknown>): { input_tokens: number; output_tokens: number } {
+	return {
+		input_tokens: estimateTokens(req.system + req.prompt) + 200 + (req.images?.length ?? 0) * IMAGE_INPUT_TOKENS_ESTIMATE,
+		output_tokens: req.maxOutputTokens ?? 4000,
+	};
 }
 
 async function metered<R>(
@@ -91,7 +108,7 @@ export class MeteredLlmProvider implements LlmProvider {
 			{
 				provider: this.inner.name,
 				model: this.inner.model,
-				estimateUsage: { input_tokens: estimateTokens(req.system + req.prompt) + 200, output_tokens: req.maxOutputTokens ?? 4000 },
+				estimateUsage: estimateLlmUsage(req),
 				description: `${req.task} via ${this.inner.name}/${this.inner.model}`,
 			},
 			() => this.inner.generate(req),
@@ -174,6 +191,55 @@ export class BrandCostEmbeddingProvider implements EmbeddingProvider {
 				`embeddings (${texts.length} texts) via ${this.inner.name}/${this.inner.model}`,
 			);
 		}
+		return result;
+	}
+}
+
+/**
+ * An LLM paid at brand level (describing the brand media library belongs to no campaign, so there
+ * is no budget to reserve against), the way BrandCostEmbeddingProvider charges guideline
+ * embeddings: the price is checked before the call (a model the price table does not know is
+ * refused before any money is spent), and after it the cost of the usage the vendor reported is
+ * recorded in the ledger against the brand. A call that failed after it was billed (output that
+ * does not validate, a refusal) is recorded at its reported usage; one whose outcome is unknown
+ * (a timeout, a dropped connection) at the estimate; one the vendor certainly did not do, not at all.
+ */
+export class BrandCostLlmProvider implements LlmProvider {
+	constructor(
+		private readonly inner: LlmProvider,
+		private readonly brand: { store: Store; brandId: string; pillar: Pillar; priceOverrides?: readonly PriceEntry[] },
+	) {}
+
+	get name(): string {
+		return this.inner.name;
+	}
+
+	get model(): string {
+		return this.inner.model;
+	}
+
+	private price(usage: Record<string, number>) {
+		return estimateCost({ provider: this.inner.name, model: this.inner.model, usage }, this.brand.priceOverrides).amount;
+	}
+
+	private record(amount: number, description: string) {
+		return this.brand.store.recordBrandCost(this.brand.brandId, this.brand.pillar, 'api_cost', amount, description);
+	}
+
+	async generate<T>(req: LlmRequest<T>): Promise<LlmResult<T>> {
+		if (this.inner.name === LOCAL_PROVIDER) return this.inner.generate(req);
+		const estimate = this.price(estimateLlmUsage(req));
+		const description = `${req.task} via ${this.inner.name}/${this.inner.model}`;
+		let result: LlmResult<T>;
+		try {
+			result = await this.inner.generate(req);
+		} catch (err) {
+			const usage = (err as { usage?: Usage }).usage;
+			if (usage) await this.record(this.price({ input_tokens: usage.input_tokens, output_tokens: usage.output_tokens }), `${description} (billed, output not used)`);
+			else if (err instanceof ProviderError && !err.outcomeKnown) await this.record(Math.max(1, estimate), `${description} (outcome unknown, recorded at the estimate)`);
+			throw err;
+		}
+		await this.record(this.price({ input_tokens: result.usage.input_tokens, output_tokens: result.usage.output_tokens }), description);
 		return result;
 	}
 }

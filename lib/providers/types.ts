@@ -11,8 +11,21 @@ export interface Usage {
 	output_tokens: number;
 }
 
-/** What a structured generation is for: the local provider fills its templates from this. */
-export type LlmTask = 'creative_brief' | 'hooks' | 'script' | 'caption' | 'rubric';
+/**
+ * What a structured generation is for: the local provider fills its templates from this.
+ * `media_description` (a vision model describing an image of the brand media library) has no
+ * local template: without a vision model the library describes a file from its name and tags.
+ */
+export type LlmTask = 'creative_brief' | 'hooks' | 'script' | 'caption' | 'rubric' | 'media_description';
+
+/** An image sent with a request (vision input): the bytes, in a format every vision vendor accepts. */
+export interface LlmImage {
+	mimeType: 'image/jpeg' | 'image/png';
+	data: Buffer;
+	/** Pixels, for the cost estimate (vendors count image tokens from the size). */
+	width: number;
+	height: number;
+}
 
 export interface LlmRequest<T> {
 	task: LlmTask;
@@ -23,6 +36,8 @@ export interface LlmRequest<T> {
 	schemaName: string;
 	/** Structured inputs of the task (brief, brand, hook…), for the local templates. */
 	context: Record<string, unknown>;
+	/** Images that go with the prompt (vision models only): OpenAI `image_url` data URLs, Anthropic base64 `image` blocks. */
+	images?: LlmImage[];
 	maxOutputTokens?: number;
 	temperature?: number;
 }

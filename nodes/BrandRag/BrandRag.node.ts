@@ -15,7 +15,7 @@ import { brandAlignment } from '../../lib/strategy/brief';
 import { generateBrief, ingestGuidelines, queryGuidelines, type BrandRagDeps } from '../../lib/strategy/brand-rag';
 import type { Store } from '../../lib/store';
 import { meterFor } from '../shared/meter';
-import { embedderFor, embeddingProperty, llmFor, llmProperties, vectorStoreFor, vectorStoreProperty } from '../shared/providers';
+import { embedderFor, embeddingProperty, llmFor, llmProperties, mediaDescriberFor, vectorStoreFor, vectorStoreProperty } from '../shared/providers';
 import { mediaFolder, mediaFolderProperty } from '../shared/media';
 import { executePerItem, handlerFor, testStoreCredential } from '../shared/store';
 
@@ -109,7 +109,11 @@ const properties: INodeProperties[] = [
 	{ displayName: 'Create Campaign', name: 'createCampaign', type: 'boolean', default: true, description: 'Whether to create the campaign (name and budget_limit_usd from the request) when no campaign ID is given, after the request is validated', displayOptions: { show: { operation: ['generateBrief'], campaignId: [''] } } },
 	{ displayName: 'Alignment Threshold', name: 'alignmentThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.85, description: 'Briefs at or above it proceed; below it they wait for a person', displayOptions: ops(['generateBrief']) },
 	{ displayName: 'Approve Briefs That Pass the Gate', name: 'autoApprove', type: 'boolean', default: false, description: 'Whether a brief at or above the threshold is approved at once instead of waiting for a person', displayOptions: ops(['generateBrief']) },
-	...llmProperties(ops(['generateBrief'])),
+	...llmProperties(ops(['generateBrief', 'ingestMedia']), {
+		fallbackDisplayOptions: ops(['generateBrief']),
+		description:
+			'Which model writes the brief, and (Ingest Media) describes each image and a frame of each clip in one sentence: OpenAI or Anthropic, costs recorded against the brand. Local: deterministic templates, and descriptions from file names and tags (offline, free).',
+	}),
 
 	// trend / competitor
 	{ displayName: 'Topic', name: 'topic', type: 'string', default: '', required: true, displayOptions: ops(['recordTrend']) },
@@ -166,7 +170,12 @@ type Handler = (this: IExecuteFunctions, store: Store, i: number) => Promise<IDa
 const handlers: Record<string, Handler> = {
 	ingestMedia: async function (store, i) {
 		const brandId = str(this, 'brandId', i);
-		const deps = { store, embedder: await embedderFor(this, i, { store, brandId }), mediaDir: mediaFolder(this, i) };
+		const deps = {
+			store,
+			embedder: await embedderFor(this, i, { store, brandId }),
+			mediaDir: mediaFolder(this, i),
+			...(await mediaDescriberFor(this, i, { store, brandId })),
+		};
 		const maxBytes = Math.round((this.getNodeParameter('maxMegabytes', i, 512) as number) * 1024 * 1024);
 		const defaultLicence = str(this, 'defaultLicence', i) || undefined;
 		const source = this.getNodeParameter('mediaSource', i) as string;

@@ -5,6 +5,8 @@
  */
 import { NodeOperationError, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
+import { createMediaDescriber, VISION_LLM_PROVIDERS } from '../../lib/library/describe';
+import type { IngestDeps } from '../../lib/library/ingest';
 import { BrandCostEmbeddingProvider, MeteredEmbeddingProvider, MeteredLlmProvider, type CostMeter } from '../../lib/providers/metered';
 import type { Store } from '../../lib/store';
 import { LocalModerationProvider } from '../../lib/providers/moderation/local';
@@ -19,7 +21,12 @@ import type { EmbeddingProvider, LlmProvider, ModerationProvider, VectorStore } 
 
 type Show = { show: Record<string, Array<string | boolean>> } | undefined;
 
-export const llmProperties = (displayOptions?: Show): INodeProperties[] => [
+/**
+ * The LLM choice. `fallbackDisplayOptions` narrows where "Fall Back to Local Templates" shows (an
+ * operation whose LLM use has no template, such as describing media, leaves it out); `description`
+ * says what the model does in this node.
+ */
+export const llmProperties = (displayOptions?: Show, opts: { fallbackDisplayOptions?: Show; description?: string } = {}): INodeProperties[] => [
 	{
 		displayName: 'LLM',
 		name: 'llmProvider',
@@ -31,7 +38,7 @@ export const llmProperties = (displayOptions?: Show): INodeProperties[] => [
 			{ name: 'OpenAI-Compatible (DeepSeek, Ollama, vLLM)', value: 'openai_compatible' },
 		],
 		default: 'local',
-		description: 'Which model writes. Local templates are deterministic and say "local" in their output.',
+		description: opts.description ?? 'Which model writes. Local templates are deterministic and say "local" in their output.',
 		displayOptions,
 	},
 	{
@@ -49,7 +56,7 @@ export const llmProperties = (displayOptions?: Show): INodeProperties[] => [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to answer from the local templates when the LLM is down (the output then says provider "local")',
-		displayOptions: { show: { ...(displayOptions?.show ?? {}), llmProvider: ['openai', 'anthropic', 'openai_compatible'] } },
+		displayOptions: { show: { ...((opts.fallbackDisplayOptions ?? displayOptions)?.show ?? {}), llmProvider: ['openai', 'anthropic', 'openai_compatible'] } },
 	},
 ];
 
@@ -123,6 +130,23 @@ export async function llmFor(ctx: IExecuteFunctions, i: number, meter: CostMeter
 		},
 		{ wrapPrimary: (primary) => new MeteredLlmProvider(primary, meter) },
 	);
+}
+
+/**
+ * The vision describer of item i for the brand media library (IngestDeps `describe` and
+ * `describedBy`): none with the local LLM; the OpenAI or Anthropic model of the node's LLM choice
+ * and credential otherwise, its costs recorded against the brand.
+ */
+export async function mediaDescriberFor(ctx: IExecuteFunctions, i: number, charge: { store: Store; brandId: string }): Promise<Pick<IngestDeps, 'describe' | 'describedBy'>> {
+	const provider = ctx.getNodeParameter('llmProvider', i, 'local') as LlmProviderName;
+	if (provider === 'local') return {};
+	if (!VISION_LLM_PROVIDERS.includes(provider)) {
+		throw new NodeOperationError(ctx.getNode(), 'Describing media needs a vision model: set LLM to OpenAI or Anthropic, or to Local for descriptions from file names and tags', { itemIndex: i });
+	}
+	const [type, what] = LLM_CREDENTIAL[provider as 'openai' | 'anthropic'];
+	const c = await credential(ctx, type, what, i);
+	const model = (ctx.getNodeParameter('llmModel', i, '') as string) || undefined;
+	return createMediaDescriber({ provider, apiKey: c.apiKey, baseUrl: c.baseUrl, model }, charge);
 }
 
 /** Embeddings of item i: metered against the campaign when there is one, else charged to the brand. */

@@ -4,10 +4,15 @@
  * `anthropic-version`, requires `max_tokens`, and checks a structured-output schema
  * (`output_config.format`, type json_schema): every object needs `additionalProperties: false`, and
  * the constraint keywords Anthropic does not support (minLength, maxLength, minimum, maximum...)
- * are refused. Replies are queued by the test; errors are `{type:"error", error:{type,message},
+ * are refused. A message's content is a string or an array of blocks: `text`, and `image` with a
+ * `base64` source whose `media_type` is image/jpeg, png, gif or webp and whose bytes are that
+ * format (else the API's 400 naming the block, e.g. `messages.0.content.0.image.source.base64.data:
+ * Image does not match the provided media type image/png`); accepted images are kept (`images`)
+ * and billed as Anthropic counts them (width × height / 750 tokens, after fitting the long edge in
+ * 1568 px). Replies are queued by the test; errors are `{type:"error", error:{type,message},
  * request_id}`. Faults: 429 + retry-after, 500/529, hang, drop, malformed (see ./openai).
  */
-import { fakeTokens, HttpError, startLoopback, type LoggedRequest, type Loopback, type Reply } from './openai';
+import { decodeBase64, fakeTokens, HttpError, imageSize, sniffImage, startLoopback, type LoggedRequest, type Loopback, type Reply, type SeenImage } from './openai';
 
 export interface MessageReply {
 	/** The text block's content; an object is sent as its JSON text. */
@@ -24,6 +29,17 @@ export interface AnthropicFakeOptions {
 
 export interface AnthropicFake extends Loopback {
 	replyWith(...replies: (MessageReply | ((body: Record<string, unknown>) => MessageReply))[]): void;
+	/** Every image the API accepted, in order. */
+	images: SeenImage[];
+}
+
+const MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+const BLOCK_TYPES = ['text', 'image', 'document', 'search_result', 'thinking', 'redacted_thinking', 'tool_use', 'tool_result', 'server_tool_use', 'web_search_tool_result'];
+
+/** Image tokens as Anthropic counts them: the long edge fitted in 1568 px, then width × height / 750. */
+export function anthropicImageTokens(image: { width: number; height: number }): number {
+	const fit = Math.min(1, 1568 / Math.max(image.width, image.height));
+	return Math.ceil((Math.round(image.width * fit) * Math.round(image.height * fit)) / 750);
 }
 
 const anthropicError = (type: string, message: string) => ({ type: 'error', error: { type, message }, request_id: `req_fake${Date.now()}` });
@@ -56,9 +72,53 @@ function schemaProblem(schema: unknown, path = '#'): string | null {
 export async function startAnthropicFake(opts: AnthropicFakeOptions = {}): Promise<AnthropicFake> {
 	const replies: (MessageReply | ((body: Record<string, unknown>) => MessageReply))[] = [];
 	const versions = opts.versions ?? ['2023-06-01', '2026-10-21'];
+	const images: SeenImage[] = [];
 	let seq = 0;
 
-	const route = (req: LoggedRequest): Reply => {
+	/** The API's checks on content blocks (errors name the block's path); the text and the images they hold. */
+	const contents = async (messages: { content?: unknown }[]): Promise<{ text: string[]; images: SeenImage[] }> => {
+		const text: string[] = [];
+		const found: SeenImage[] = [];
+		for (const [i, message] of messages.entries()) {
+			if (typeof message?.content === 'string') {
+				text.push(message.content);
+				continue;
+			}
+			if (!Array.isArray(message?.content)) throw new HttpError(400, anthropicError('invalid_request_error', `messages.${i}.content: Input should be a valid list`));
+			for (const [j, block] of (message.content as Record<string, unknown>[]).entries()) {
+				const at = `messages.${i}.content.${j}`;
+				const bad = (m: string) => new HttpError(400, anthropicError('invalid_request_error', m));
+				if (!block || typeof block !== 'object' || !BLOCK_TYPES.includes(String(block.type))) {
+					throw bad(`${at}: Input tag '${String(block?.type)}' found using 'type' does not match any of the expected tags: ${BLOCK_TYPES.map((t) => `'${t}'`).join(', ')}`);
+				}
+				if (block.type === 'text') {
+					if (typeof block.text !== 'string') throw bad(`${at}.text.text: Field required`);
+					text.push(block.text);
+					continue;
+				}
+				if (block.type !== 'image') continue;
+				const source = block.source as { type?: unknown; media_type?: unknown; data?: unknown } | undefined;
+				if (!source || typeof source !== 'object') throw bad(`${at}.image.source: Field required`);
+				if (source.type !== 'base64') {
+					// url and file sources exist; the fake fetches nothing, so it takes base64 only.
+					throw bad(`${at}.image.source: Input tag '${String(source.type)}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file' (this fake accepts base64)`);
+				}
+				if (!MEDIA_TYPES.includes(String(source.media_type))) throw bad(`${at}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`);
+				if (typeof source.data !== 'string') throw bad(`${at}.image.source.base64.data: Field required`);
+				const bytes = decodeBase64(source.data);
+				const format = bytes && bytes.length ? sniffImage(bytes) : null;
+				const size = format && bytes ? await imageSize(bytes) : null;
+				if (!bytes || !format || !size) throw bad(`${at}.image.source.base64.data: Image does not match the provided media type ${String(source.media_type)}`);
+				if (`image/${format}` !== source.media_type) {
+					throw bad(`${at}.image.source.base64: The image was specified using the ${String(source.media_type)} media type, but the image appears to be a image/${format} image`);
+				}
+				found.push({ mimeType: String(source.media_type), format, ...size, bytes });
+			}
+		}
+		return { text, images: found };
+	};
+
+	const route = async (req: LoggedRequest): Promise<Reply> => {
 		if (req.method !== 'POST' || req.path !== '/v1/messages') throw new HttpError(404, anthropicError('not_found_error', 'Not Found'));
 		const key = req.headers['x-api-key'];
 		if (opts.apiKey !== undefined && key !== opts.apiKey) throw new HttpError(401, anthropicError('authentication_error', 'invalid x-api-key'));
@@ -76,11 +136,14 @@ export async function startAnthropicFake(opts: AnthropicFakeOptions = {}): Promi
 			const problem = schemaProblem(format.schema);
 			if (problem) throw new HttpError(400, anthropicError('invalid_request_error', `output_config.format.schema: ${problem}`));
 		}
+		const given = await contents(body.messages as { content?: unknown }[]);
+		images.push(...given.images);
 		const next = replies.shift() ?? { text: '{}' };
 		const reply = typeof next === 'function' ? next(body) : next;
 		const text = typeof reply.text === 'object' ? JSON.stringify(reply.text) : (reply.text ?? '');
-		const prompt = [typeof body.system === 'string' ? body.system : '', ...(body.messages as { content?: unknown }[]).map((m) => String(m.content ?? ''))].join('\n');
-		const usage = reply.usage ?? { input_tokens: fakeTokens(prompt), output_tokens: fakeTokens(text) };
+		const prompt = [typeof body.system === 'string' ? body.system : '', ...given.text].join('\n');
+		const imageTokens = given.images.reduce((n, img) => n + anthropicImageTokens(img), 0);
+		const usage = reply.usage ?? { input_tokens: fakeTokens(prompt) + imageTokens, output_tokens: fakeTokens(text) };
 		return {
 			status: 200,
 			headers: { 'request-id': `req_fake${++seq}` },
@@ -112,5 +175,6 @@ export async function startAnthropicFake(opts: AnthropicFakeOptions = {}): Promi
 		replyWith(...r) {
 			replies.push(...r);
 		},
+		images,
 	};
 }

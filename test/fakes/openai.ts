@@ -4,7 +4,12 @@
  *   - POST /v1/chat/completions: `response_format` json_schema (checked like OpenAI checks strict
  *     schemas: name ≤64 of [A-Za-z0-9_-], root object, every object `additionalProperties:false`
  *     with every property required, only supported keywords) or json_object (the messages must
- *     mention "json"); replies are queued by the test (`replyWith`); usage is counted or given;
+ *     mention "json"); content as a string or an array of parts: `text`, and `image_url` (only in
+ *     user messages; `detail` auto|low|high; the URL a base64 `data:` URL of a PNG, JPEG, GIF or
+ *     WebP whose bytes really are one, else OpenAI's 400 naming the part); accepted images are
+ *     kept (`images`) and billed as OpenAI bills them (gpt-4o-mini: 2,833 tokens low detail,
+ *     others 85, plus tiles at high detail); replies are queued by the test (`replyWith`); usage
+ *     is counted or given;
  *   - POST /v1/embeddings: float or base64 (float32 little-endian, what the SDK asks for by
  *     default), ≤2048 inputs, no empty strings; vectors are `fakeEmbedding(text, dims)`;
  *   - POST /v1/moderations: omni-moderation result shape; texts containing a rule word are flagged;
@@ -194,6 +199,45 @@ export function fakeTokens(text: string): number {
 	return Math.max(1, Math.ceil(text.length / 4));
 }
 
+export type SniffedFormat = 'png' | 'jpeg' | 'gif' | 'webp';
+
+/** An image's format from its first bytes (what the vendors check a declared type against), or null. */
+export function sniffImage(bytes: Buffer): SniffedFormat | null {
+	if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+	if (bytes.length >= 6 && /^GIF8[79]a$/.test(bytes.subarray(0, 6).toString('latin1'))) return 'gif';
+	if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp';
+	return null;
+}
+
+/** An image a fake accepted: its declared type, its real format and size, and the bytes. */
+export interface SeenImage {
+	mimeType: string;
+	format: SniffedFormat;
+	width: number;
+	height: number;
+	bytes: Buffer;
+	detail?: string;
+}
+
+/** Decodes a sniffed image's header for its size (sharp, as the vendors decode it); null when it does not decode. */
+export async function imageSize(bytes: Buffer): Promise<{ width: number; height: number } | null> {
+	try {
+		const { default: sharp } = await import('sharp');
+		const meta = await sharp(bytes, { failOn: 'error' }).metadata();
+		await sharp(bytes, { failOn: 'error' }).raw().toBuffer();
+		return meta.width && meta.height ? { width: meta.width, height: meta.height } : null;
+	} catch {
+		return null;
+	}
+}
+
+/** Strict base64 (what `Buffer.from(…, 'base64')` silently skips, a vendor rejects). */
+export function decodeBase64(text: string): Buffer | null {
+	if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
+	return Buffer.from(text, 'base64');
+}
+
 // ---------------------------------------------------------------------------------------- audio
 
 export type FakeAudioFormat = 'mp3' | 'wav' | 'flac' | 'opus' | 'aac' | 'pcm';
@@ -290,6 +334,8 @@ export interface OpenAiFake extends Loopback {
 	replyWith(...replies: (ChatReply | ((body: Record<string, unknown>) => ChatReply))[]): void;
 	chatRequests(): LoggedRequest[];
 	speechRequests(): LoggedRequest[];
+	/** Every image the chat endpoint accepted, in order. */
+	images: SeenImage[];
 }
 
 export const SPEECH_MODELS = ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts', 'gpt-4o-mini-tts-2025-12-15'];
@@ -404,15 +450,97 @@ export function strictSchemaProblem(schema: unknown, context: string[] = []): st
 	return null;
 }
 
+/** The text of the messages (string contents and `text` parts; images are billed apart). */
 function messagesText(body: Record<string, unknown>): string {
 	const messages = Array.isArray(body.messages) ? (body.messages as { content?: unknown }[]) : [];
-	return messages.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''))).join('\n');
+	return messages
+		.map((m) =>
+			typeof m.content === 'string'
+				? m.content
+				: Array.isArray(m.content)
+					? (m.content as { type?: unknown; text?: unknown }[])
+							.filter((p) => p?.type === 'text' && typeof p.text === 'string')
+							.map((p) => p.text as string)
+							.join('\n')
+					: JSON.stringify(m.content ?? ''),
+		)
+		.join('\n');
+}
+
+const CONTENT_PART_TYPES = ['text', 'image_url', 'input_audio', 'refusal', 'audio', 'file'];
+const DATA_URL_HINT = "Expected a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got";
+
+/**
+ * Image tokens as OpenAI bills them: gpt-4o-mini 2,833 per image at low detail (+5,667 per 512 px
+ * tile at high), other vision models 85 (+170 per tile); high detail fits the image in 2048 px,
+ * then its shorter side to 768 px, and counts 512 px tiles.
+ */
+export function openAiImageTokens(model: string, image: { width: number; height: number; detail?: string }): number {
+	const [base, tile] = model.startsWith('gpt-4o-mini') ? [2833, 5667] : [85, 170];
+	if (image.detail === 'low') return base;
+	let { width: w, height: h } = image;
+	const fit = Math.min(1, 2048 / Math.max(w, h));
+	w *= fit;
+	h *= fit;
+	const short = Math.min(1, 768 / Math.min(w, h));
+	w *= short;
+	h *= short;
+	return base + tile * Math.ceil(w / 512) * Math.ceil(h / 512);
 }
 
 export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<OpenAiFake> {
 	const replies: (ChatReply | ((body: Record<string, unknown>) => ChatReply))[] = [];
 	const rules = opts.moderationRules ?? { kill: 'violence', hate: 'hate' };
+	const images: SeenImage[] = [];
 	let seq = 0;
+
+	/** OpenAI's checks on array contents (errors name the part, as the API does); the images they hold. */
+	const contentImages = async (body: Record<string, unknown>): Promise<SeenImage[]> => {
+		const found: SeenImage[] = [];
+		for (const [i, message] of (body.messages as { role?: unknown; content?: unknown }[]).entries()) {
+			if (!Array.isArray(message?.content)) continue;
+			for (const [j, part] of (message.content as Record<string, unknown>[]).entries()) {
+				const at = `messages[${i}].content[${j}]`;
+				const bad = (text: string, param: string, code: string | null = 'invalid_value') => new HttpError(400, openAiError(text, 'invalid_request_error', code, param));
+				if (!part || typeof part !== 'object' || !CONTENT_PART_TYPES.includes(String(part.type))) {
+					throw bad(`Invalid value: '${String(part?.type)}'. Supported values are: ${CONTENT_PART_TYPES.map((t) => `'${t}'`).join(', ')}.`, `${at}.type`);
+				}
+				if (part.type === 'text') {
+					if (typeof part.text !== 'string') throw bad(`Missing required parameter: '${at}.text'.`, `${at}.text`, 'missing_required_parameter');
+					continue;
+				}
+				if (part.type !== 'image_url') continue;
+				if (message.role !== 'user') {
+					throw bad(`Image URLs are only allowed for messages with role 'user', but this message with role '${String(message.role)}' contains an image URL.`, `${at}.type`);
+				}
+				const image = part.image_url as { url?: unknown; detail?: unknown } | undefined;
+				if (!image || typeof image.url !== 'string') throw bad(`Missing required parameter: '${at}.image_url.url'.`, `${at}.image_url.url`, 'missing_required_parameter');
+				if (image.detail !== undefined && !['auto', 'low', 'high'].includes(String(image.detail))) {
+					throw bad(`Invalid value: '${String(image.detail)}'. Supported values are: 'auto', 'low', and 'high'.`, `${at}.image_url.detail`);
+				}
+				const url = image.url;
+				if (/^https?:\/\//i.test(url)) throw bad(`Error while downloading ${url}.`, 'url', 'invalid_image_url'); // the fake downloads nothing
+				const invalid = (what: string) => bad(`Invalid image URL: '${at}.image_url.url'. ${DATA_URL_HINT} ${what}.`, `${at}.image_url.url`);
+				if (!url.startsWith('data:')) throw invalid("a value without the 'data:' prefix");
+				const m = /^data:([^;,]*);base64,(.*)$/s.exec(url);
+				if (!m) throw invalid('a value that is not base64-encoded');
+				if (!['image/png', 'image/jpeg', 'image/gif', 'image/webp'].includes(m[1])) throw invalid(`unsupported MIME type '${m[1]}'`);
+				if (m[2].length === 0) throw invalid('empty base64-encoded bytes');
+				const bytes = decodeBase64(m[2]);
+				if (!bytes) throw invalid('an invalid base64-encoded value');
+				const format = sniffImage(bytes);
+				const size = format ? await imageSize(bytes) : null;
+				if (!format || !size) {
+					throw new HttpError(
+						400,
+						openAiError("You uploaded an unsupported image. Please make sure your image has of one the following formats: ['png', 'jpeg', 'gif', 'webp'].", 'invalid_request_error', 'invalid_image_format'),
+					);
+				}
+				found.push({ mimeType: m[1], format, ...size, bytes, detail: image.detail === undefined ? undefined : String(image.detail) });
+			}
+		}
+		return found;
+	};
 
 	const route = (req: LoggedRequest): Reply | Promise<Reply> => {
 		const auth = String(req.headers.authorization ?? '');
@@ -433,7 +561,7 @@ export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<Ope
 		throw new HttpError(404, openAiError(`Invalid URL (POST ${req.path})`, 'invalid_request_error', null));
 	};
 
-	const chat = (body: Record<string, unknown>): Reply => {
+	const chat = async (body: Record<string, unknown>): Promise<Reply> => {
 		if (typeof body.model !== 'string') throw new HttpError(400, openAiError("Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter', 'model'));
 		if (!Array.isArray(body.messages) || body.messages.length === 0) {
 			throw new HttpError(400, openAiError("Invalid 'messages': empty array. Expected an array with minimum length 1.", 'invalid_request_error', 'empty_array', 'messages'));
@@ -458,10 +586,13 @@ export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<Ope
 				);
 			}
 		}
+		const seen = await contentImages(body);
+		images.push(...seen);
 		const next = replies.shift() ?? { content: '{}' };
 		const reply = typeof next === 'function' ? next(body) : next;
 		const content = reply.refusal ? null : typeof reply.content === 'object' && reply.content !== null ? JSON.stringify(reply.content) : (reply.content ?? null);
-		const usage = reply.usage ?? { prompt_tokens: fakeTokens(messagesText(body)), completion_tokens: fakeTokens(content ?? reply.refusal ?? '') };
+		const imageTokens = seen.reduce((n, img) => n + openAiImageTokens(String(body.model), img), 0);
+		const usage = reply.usage ?? { prompt_tokens: fakeTokens(messagesText(body)) + imageTokens, completion_tokens: fakeTokens(content ?? reply.refusal ?? '') };
 		return {
 			status: 200,
 			headers: { 'x-request-id': `req_${++seq}` },
@@ -618,5 +749,6 @@ export async function startOpenAiFake(opts: OpenAiFakeOptions = {}): Promise<Ope
 		speechRequests() {
 			return loop.requests.filter((r) => r.path === '/v1/audio/speech');
 		},
+		images,
 	};
 }

@@ -15,7 +15,7 @@
  */
 import { HttpError, startLoopback, type LoggedRequest, type Loopback } from './openai';
 import { startMediaHost, type MediaHost } from './media-host';
-import { DEFAULT_STOCK, matching, stockFile, type StockItem } from './stock-media';
+import { DEFAULT_STOCK, matching, prepareStock, stockFile, type StockItem } from './stock-media';
 
 export interface PexelsFakeOptions {
 	apiKey: string;
@@ -33,10 +33,14 @@ export interface PexelsFake extends Loopback {
 	exhaust(): void;
 }
 
+/** Pexels' quality label of a rendition: sd below 720 on the short side, hd to 1080, uhd above. */
+const quality = (i: StockItem) => (Math.min(i.width, i.height) >= 2160 ? 'uhd' : Math.min(i.width, i.height) >= 720 ? 'hd' : 'sd');
+
 const shapeOk = (i: StockItem, o: string | null) => !o || (o === 'portrait' ? i.height > i.width : o === 'landscape' ? i.width > i.height : i.width === i.height || o === 'square');
 
 export async function startPexelsFake(opts: PexelsFakeOptions): Promise<PexelsFake> {
 	const items = opts.items ?? DEFAULT_STOCK;
+	await prepareStock(items);
 	const ownMedia = !opts.media;
 	const media = opts.media ?? (await startMediaHost({ defaultTtlMs: 3_600_000 }));
 	const limit = opts.requestLimit ?? 200;
@@ -77,7 +81,7 @@ export async function startPexelsFake(opts: PexelsFakeOptions): Promise<PexelsFa
 					duration: i.seconds ?? 4,
 					user: { id: i.id * 7, name: i.author, url: `https://www.pexels.com/@${i.author.toLowerCase().replace(/\s+/g, '-')}` },
 					video_files: [
-						{ id: i.id * 10 + 1, quality: 'sd', file_type: 'video/mp4', width: i.width, height: i.height, fps: 25, link: await linkFor(i) },
+						{ id: i.id * 10 + 1, quality: quality(i), file_type: 'video/mp4', width: i.width, height: i.height, fps: 25, link: await linkFor(i) },
 						{ id: i.id * 10 + 2, quality: null, file_type: 'video/webm', width: i.width * 3, height: i.height * 3, fps: 25, link: 'https://videos.pexels.com/never-fetched.webm' },
 					],
 					video_pictures: [],

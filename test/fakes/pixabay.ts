@@ -15,7 +15,7 @@ import { statSync } from 'node:fs';
 
 import { HttpError, startLoopback, type LoggedRequest, type Loopback } from './openai';
 import { startMediaHost, type MediaHost } from './media-host';
-import { DEFAULT_STOCK, matching, stockFile, type StockItem } from './stock-media';
+import { DEFAULT_STOCK, matching, prepareStock, stockFile, type StockItem } from './stock-media';
 
 export interface PixabayFakeOptions {
 	apiKey: string;
@@ -35,6 +35,7 @@ export interface PixabayFake extends Loopback {
 export async function startPixabayFake(opts: PixabayFakeOptions): Promise<PixabayFake> {
 	// Its own ids (and so its own files): the same catalogue of scenes, other footage than the Pexels fake's.
 	const items = opts.items ?? DEFAULT_STOCK.map((i) => ({ ...i, id: i.id + 5000 }));
+	await prepareStock(items);
 	const ownMedia = !opts.media;
 	const media = opts.media ?? (await startMediaHost({ defaultTtlMs: 3_600_000 }));
 	const limit = opts.requestLimit ?? 100;
@@ -68,17 +69,13 @@ export async function startPixabayFake(opts: PixabayFakeOptions): Promise<Pixaba
 				const link = await linkFor(i);
 				if (!isVideo) return { ...common(i), type: 'photo', previewURL: link, webformatURL: link, largeImageURL: link, imageWidth: i.width, imageHeight: i.height };
 				const size = statSync(await stockFile(i)).size;
-				return {
-					...common(i),
-					type: 'film',
-					duration: i.seconds ?? 4,
-					videos: {
-						large: { url: '', width: 0, height: 0, size: 0, thumbnail: '' },
-						medium: { url: link, width: i.width, height: i.height, size, thumbnail: '' },
-						small: { url: link, width: i.width, height: i.height, size, thumbnail: '' },
-						tiny: { url: link, width: i.width, height: i.height, size, thumbnail: '' },
-					},
-				};
+				// The one rendition the fake renders, under Pixabay's name for its size; the others empty, as the API lists a missing one.
+				const long = Math.max(i.width, i.height);
+				const slot = long >= 1920 ? 'large' : long >= 1280 ? 'medium' : long >= 960 ? 'small' : 'tiny';
+				const empty = { url: '', width: 0, height: 0, size: 0, thumbnail: '' };
+				const videos: Record<string, typeof empty> = { large: empty, medium: empty, small: empty, tiny: empty };
+				videos[slot] = { url: link, width: i.width, height: i.height, size, thumbnail: '' };
+				return { ...common(i), type: 'film', duration: i.seconds ?? 4, videos };
 			}),
 		);
 		return { status: 200, body: { total: all.length, totalHits: all.length, hits }, headers: rateHeaders() };

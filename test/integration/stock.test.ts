@@ -1,10 +1,14 @@
 /**
  * Pexels and Pixabay adapters against their loopback fakes, and stock in the scene planner on
  * PGlite: search and download protocol, a rate limit, a missing result, results cached by query,
- * attribution and licence on the ingested asset, no stock item twice in one video.
+ * attribution and licence on the ingested asset, no stock item twice in one video; the fakes'
+ * footage is real HD video that moves.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import sharp from 'sharp';
 
 import type { ICredentialType } from 'n8n-workflow';
 
@@ -17,8 +21,10 @@ import { PexelsStockProvider } from '../../lib/providers/stock/pexels';
 import { PixabayStockProvider } from '../../lib/providers/stock/pixabay';
 import { createStockProvider } from '../../lib/providers/stock/registry';
 import { ProviderError } from '../../lib/providers/types';
+import { runTool, probeMedia } from '../../lib/media/probe';
 import { startPexelsFake, type PexelsFake } from '../fakes/pexels';
 import { startPixabayFake, type PixabayFake } from '../fakes/pixabay';
+import { DEFAULT_STOCK, stockFile } from '../fakes/stock-media';
 import { productPhoto } from '../helpers/media-fixtures';
 import { tempStore } from '../helpers/store';
 
@@ -33,7 +39,7 @@ beforeAll(async () => {
 	t = await tempStore();
 	pexels = await startPexelsFake({ apiKey: PEXELS_KEY });
 	pixabay = await startPixabayFake({ apiKey: PIXABAY_KEY });
-}, 60_000);
+}, 180_000); // the fakes render their footage once (cached in the OS temp dir): a few seconds a clip when cold
 afterAll(async () => {
 	await pexels.close();
 	await pixabay.close();
@@ -51,7 +57,7 @@ test('Pexels: video and photo search with the key in Authorization, normalised r
 	expect(req.path).toMatch(/^\/videos\/search\?/);
 	expect(new URL(req.path, 'http://x').searchParams.get('orientation')).toBe('portrait');
 	expect(videos.map((v) => v.id)).toEqual(['1001', '1003', '1004']);
-	expect(videos[0]).toMatchObject({ provider: 'pexels', kind: 'video', width: 360, height: 640, duration_seconds: 4, description: 'runner on a city street', attribution: 'Video by Ana Lopez on Pexels (https://www.pexels.com/video/runner-on-a-city-street-1001/)', attribution_required: false });
+	expect(videos[0]).toMatchObject({ provider: 'pexels', kind: 'video', width: 720, height: 1280, duration_seconds: 4, description: 'runner on a city street', attribution: 'Video by Ana Lopez on Pexels (https://www.pexels.com/video/runner-on-a-city-street-1001/)', attribution_required: false });
 	expect(videos[0].download_url).toMatch(/\.mp4\?/); // the mp4 rendition, not the webm one
 	expect(videos[0].licence).toMatch(/Pexels License/);
 	expect(p.remaining).toBeGreaterThan(0);
@@ -69,7 +75,7 @@ test('Pixabay: key in the query string, tags as words, vertical renditions for a
 	expect(req.path).toMatch(/^\/api\/videos\/\?/);
 	expect(new URL(req.path, 'http://x').searchParams.get('key')).toBe(PIXABAY_KEY);
 	expect(videos).toHaveLength(1);
-	expect(videos[0]).toMatchObject({ id: '6003', kind: 'video', height: 640, tags: ['trail', 'running', 'mountain', 'forest'], attribution: expect.stringContaining('from Pixabay') });
+	expect(videos[0]).toMatchObject({ id: '6003', kind: 'video', height: 1280, tags: ['trail', 'running', 'mountain', 'forest'], attribution: expect.stringContaining('from Pixabay') });
 	const photos = await pb().search('skyline', { kind: 'photo', orientation: 'landscape' });
 	expect(new URL(pixabay.searches().at(-1)!.path, 'http://x').searchParams.get('orientation')).toBe('horizontal');
 	expect(photos.map((p) => p.id)).toEqual(['7002']);
@@ -166,6 +172,36 @@ test('the planner never repeats an asset in a video: when every fitting one is u
 	expect(plans[1].library).toBeUndefined();
 	expect(plans[1].warnings).toEqual(['library: every fitting asset is used already in this video; the scene becomes kinetic typography']);
 	expect(plans[1].typography).toMatchObject({ type: 'typography', text: 'More grip.' });
+}, 120_000);
+
+/** A frame of a clip at `at` seconds as 48×48 grey pixels (for comparing pictures, not bytes). */
+async function greyFrame(file: string, at: number): Promise<Buffer> {
+	const out = join(t.dir, `frame-${randomBytes(4).toString('hex')}.png`);
+	await runTool('ffmpeg', ['-v', 'error', '-y', '-ss', at.toFixed(2), '-i', file, '-frames:v', '1', out]);
+	return sharp(out).resize(48, 48, { fit: 'fill' }).greyscale().raw().toBuffer();
+}
+const meanDiff = (a: Buffer, b: Buffer) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
+
+test('the fakes serve HD footage of what the tags say: the advertised size, moving (parallax, runners), a different shot per id, photos as JPEGs', async () => {
+	const [night, bridge] = [DEFAULT_STOCK[0], DEFAULT_STOCK[1]];
+	const a = await stockFile(night);
+	const info = await probeMedia(a);
+	expect(info).toMatchObject({ videoCodec: 'h264', width: 720, height: 1280, pixelFormat: 'yuv420p' });
+	expect(info.durationSeconds).toBeCloseTo(4, 1);
+	expect(info.frameRate).toBe(25);
+	expect((await probeMedia(await stockFile(bridge))).width).toBe(1280);
+	// It moves: the start and the end of the shot are different pictures, and consecutive frames are close.
+	const [start, next, end] = [await greyFrame(a, 0.2), await greyFrame(a, 0.24), await greyFrame(a, 3.8)];
+	expect(meanDiff(start, end)).toBeGreaterThan(4 * meanDiff(start, next));
+	// A night street is dark; a park in daylight is bright.
+	const park = await greyFrame(await stockFile(DEFAULT_STOCK[3]), 2);
+	expect(park.reduce((n, v) => n + v, 0) / park.length).toBeGreaterThan(2 * (start.reduce((n, v) => n + v, 0) / start.length));
+	// Pixabay's copy of the same scene (id + 5000) is another shot of it, not the same bytes.
+	const other = await stockFile({ ...night, id: night.id + 5000 });
+	expect(readFileSync(other).equals(readFileSync(a))).toBe(false);
+	expect(meanDiff(await greyFrame(other, 2), await greyFrame(a, 2))).toBeGreaterThan(2);
+	const photo = await sharp(await stockFile(DEFAULT_STOCK[4])).metadata();
+	expect(photo).toMatchObject({ format: 'jpeg', width: 1200, height: 1600 });
 }, 120_000);
 
 /** A credential's Test request the way n8n builds it: `authenticate` headers and query, `test.request`, `={{$credentials.x}}` resolved. */

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 import { parseUsd } from '../../lib/domain/money';
 import { estimateCost, PRICE_TABLE, type UsageQuantities } from '../../lib/pricing/price-table';
+import { anthropicImageTokens } from '../fakes/anthropic';
+import { openAiImageTokens } from '../fakes/openai';
 
 const SECONDS = 30;
 /** A 30 s voiceover: about 75 words, 450 characters (2.5 words a second, 6 characters a word). */
@@ -64,6 +66,27 @@ const TEXT_MODELS: Array<[string, string, string, string]> = [
 	['DeepSeek chat (OpenAI-compatible)', 'deepseek', 'deepseek-chat', 'OpenAI-Compatible'],
 ];
 
+/**
+ * Describing one brand media image with a vision model (Brand RAG → Ingest Media): the picture at
+ * ≤512 px (a 16:10 photo is 512 × 320), about 200 tokens of instructions, file name and schema in,
+ * about 30 tokens of JSON out. Image tokens as each vendor bills them (the rules the fakes answer
+ * with): gpt-4o-mini 2,833 per low-detail image, gpt-4o 85, Anthropic width × height / 750.
+ */
+const DESCRIBE_TEXT_TOKENS = 200;
+const DESCRIBE_OUTPUT_TOKENS = 30;
+const DESCRIBE: Row[] = [
+	['OpenAI gpt-4o-mini', 'openai', 'gpt-4o-mini', 'OpenAI', openAiImageTokens('gpt-4o-mini', { width: 512, height: 320, detail: 'low' })],
+	['OpenAI gpt-4o', 'openai', 'gpt-4o', 'OpenAI', openAiImageTokens('gpt-4o', { width: 512, height: 320, detail: 'low' })],
+	['Anthropic Claude Haiku 4.5', 'anthropic', 'claude-haiku-4-5', 'Anthropic', anthropicImageTokens({ width: 512, height: 320 })],
+	['Anthropic Claude Sonnet 5', 'anthropic', 'claude-sonnet-5', 'Anthropic', anthropicImageTokens({ width: 512, height: 320 })],
+].map(([what, provider, model, credential, image]) => ({
+	what: what as string,
+	provider: provider as string,
+	model: model as string,
+	credential: credential as string,
+	usage: { input_tokens: DESCRIBE_TEXT_TOKENS + (image as number), output_tokens: DESCRIBE_OUTPUT_TOKENS },
+}));
+
 /** Dollars as a reader wants them: cents for dollars, four decimals under ten cents. */
 function usd(micros: number): string {
 	if (micros === 0) return '$0';
@@ -104,6 +127,13 @@ function costTable(): string {
 		'| Text model (brief, hooks, script, captions, judge rubric) | Credential | Input per 1M tokens | Output per 1M tokens |',
 		'|---|---|---|---|',
 		...TEXT_MODELS.map(([what, provider, model, credential]) => `| ${what} | ${credential} | ${perMillion(provider, model, 'input_token')} | ${perMillion(provider, model, 'output_token')} |`),
+		'',
+		'| Vision description of a library image or clip frame (Ingest Media) | Credential | Image tokens | Per 1,000 images |',
+		'|---|---|---|---|',
+		...DESCRIBE.map((r) => {
+			const est = estimateCost({ provider: r.provider, model: r.model, usage: r.usage });
+			return `| ${r.what} | ${r.credential} | ${r.usage.input_tokens! - DESCRIBE_TEXT_TOKENS} | ${usd(est.amount * 1000)} |`;
+		}),
 	];
 	return lines.join('\n');
 }

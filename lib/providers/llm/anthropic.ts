@@ -2,7 +2,8 @@
  * Anthropic Messages API with structured outputs: `output_config.format = {type: "json_schema",
  * schema}`, which provider-apis.md documents as generally available (the beta `output_format` field
  * and a forced tool call are not needed). The answer is the text block(s) of the response, validated
- * with the zod schema. Retries follow the shared policy in ./openai.
+ * with the zod schema. Retries follow the shared policy in ./openai. A request's images go in the
+ * user message as base64 `image` blocks before its text (`anthropicUserContent`).
  *
  * One POST with fetch, not @anthropic-ai/sdk: the SDK and its dependencies are 28 MB installed, and
  * this adapter needs one endpoint. An error answer becomes an AnthropicHttpError carrying the status
@@ -42,12 +43,15 @@ export interface AnthropicLlmOptions extends RetryPolicy {
 	apiVersion?: string;
 }
 
+/** A content block of a user message: text, or an image as base64 (`source.type: "base64"`). */
+type ContentBlock = { type: 'text'; text: string } | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } };
+
 /** The parts of a Messages API request and response this adapter uses. */
 interface MessagesBody {
 	model: string;
 	max_tokens: number;
 	system?: string;
-	messages: Array<{ role: 'user'; content: string }>;
+	messages: Array<{ role: 'user'; content: string | ContentBlock[] }>;
 	output_config: { format: { type: 'json_schema'; schema: unknown } };
 	temperature?: number;
 }
@@ -79,6 +83,18 @@ function errorText(body: string): string {
 		// not JSON: the body itself says what happened
 	}
 	return body.slice(0, 300);
+}
+
+/**
+ * The user message's content: the prompt alone, or (vision input) one base64 `image` block per
+ * image followed by the prompt as a text block (Anthropic's guidance: images before the question).
+ */
+export function anthropicUserContent(req: Pick<LlmRequest<unknown>, 'prompt' | 'images'>): string | ContentBlock[] {
+	if (!req.images?.length) return req.prompt;
+	return [
+		...req.images.map((image): ContentBlock => ({ type: 'image', source: { type: 'base64', media_type: image.mimeType, data: image.data.toString('base64') } })),
+		{ type: 'text', text: req.prompt },
+	];
 }
 
 export class AnthropicLlmProvider implements LlmProvider {
@@ -120,7 +136,7 @@ export class AnthropicLlmProvider implements LlmProvider {
 			model: this.model,
 			max_tokens: maxTokens,
 			system: req.system,
-			messages: [{ role: 'user', content: req.prompt }],
+			messages: [{ role: 'user', content: anthropicUserContent(req) }],
 			output_config: { format: { type: 'json_schema', schema: jsonSchemaFor(req.schema, { strict: true }) } },
 			...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
 		};

@@ -7,7 +7,7 @@
 import type OpenAI from 'openai';
 
 import type { LlmRequest } from '../types';
-import { ChatCompletionsLlmProvider, jsonSchemaFor, schemaNameFor, type RetryPolicy } from './openai';
+import { ChatCompletionsLlmProvider, chatUserContent, jsonSchemaFor, schemaNameFor, type RetryPolicy } from './openai';
 
 /**
  * - `json_object`: `response_format: {type: "json_object"}` + the schema in the prompt (DeepSeek, Ollama, most servers).
@@ -71,7 +71,7 @@ export class OpenAiCompatibleLlmProvider extends ChatCompletionsLlmProvider {
 			model: this.model,
 			messages: [
 				{ role: 'system', content: system },
-				{ role: 'user', content: req.prompt },
+				{ role: 'user', content: chatUserContent(req) },
 			],
 			...(responseFormat ? { response_format: responseFormat } : {}),
 			// max_tokens, not max_completion_tokens: the older name is the one these servers know.

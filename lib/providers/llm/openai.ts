@@ -571,6 +571,22 @@ export async function openAiClient(opts: { apiKey?: string; baseURL?: string; ti
 type ChatBody = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 
 /**
+ * The user message of a Chat Completions request: the prompt alone, or (vision input) the prompt as
+ * a text part followed by one `image_url` part per image, each a base64 `data:` URL with
+ * `detail: "low"` (the model sees a 512 px version, the cheapest image input OpenAI offers).
+ */
+export function chatUserContent(req: Pick<LlmRequest<unknown>, 'prompt' | 'images'>): string | OpenAI.Chat.Completions.ChatCompletionContentPart[] {
+	if (!req.images?.length) return req.prompt;
+	return [
+		{ type: 'text', text: req.prompt },
+		...req.images.map((image) => ({
+			type: 'image_url' as const,
+			image_url: { url: `data:${image.mimeType};base64,${image.data.toString('base64')}`, detail: 'low' as const },
+		})),
+	];
+}
+
+/**
  * The Chat Completions call shared by OpenAI and OpenAI-compatible servers; subclasses decide the
  * response format and the prompt.
  */
@@ -631,7 +647,7 @@ export class OpenAiLlmProvider extends ChatCompletionsLlmProvider {
 			model: this.model,
 			messages: [
 				{ role: 'system', content: req.system },
-				{ role: 'user', content: req.prompt },
+				{ role: 'user', content: chatUserContent(req) },
 			],
 			response_format: {
 				type: 'json_schema',
