@@ -154,6 +154,14 @@ export class MeteredEmbeddingProvider implements EmbeddingProvider {
 	}
 }
 
+/** Where a brand-level cost is recorded: the brand's ledger, under a pillar, priced by the table (plus overrides). */
+export interface BrandCharge {
+	store: Store;
+	brandId: string;
+	pillar: Pillar;
+	priceOverrides?: readonly PriceEntry[];
+}
+
 /**
  * Embeddings paid at brand level (guideline ingestion belongs to no campaign, so there is no budget
  * to reserve against): the actual cost is recorded in the ledger against the brand after each call.
@@ -161,7 +169,7 @@ export class MeteredEmbeddingProvider implements EmbeddingProvider {
 export class BrandCostEmbeddingProvider implements EmbeddingProvider {
 	constructor(
 		private readonly inner: EmbeddingProvider,
-		private readonly brand: { store: Store; brandId: string; pillar: Pillar; priceOverrides?: readonly PriceEntry[] },
+		private readonly brand: BrandCharge,
 	) {}
 
 	get name(): string {
@@ -207,7 +215,7 @@ export class BrandCostEmbeddingProvider implements EmbeddingProvider {
 export class BrandCostLlmProvider implements LlmProvider {
 	constructor(
 		private readonly inner: LlmProvider,
-		private readonly brand: { store: Store; brandId: string; pillar: Pillar; priceOverrides?: readonly PriceEntry[] },
+		private readonly brand: BrandCharge,
 	) {}
 
 	get name(): string {
