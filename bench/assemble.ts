@@ -1,49 +1,53 @@
 /**
  * The FFmpeg Assembler against its floor and against a naive chain, in one run on one fixture.
  *
- *   node -r ./test/helpers/ts-register.js bench/assemble.ts [--rounds=3] [--with-single] [--quick]
+ *   npm run bench:assemble -- [--rounds=3] [--with-single] [--quick]
  *
  * Fixture (deterministic, generated once and cached in the OS temp dir): six 5 s 1080x1920 30 fps
- * H.264 scenes from ffmpeg's seeded sources, a ~30 s voice (espeak-ng when installed, else tones),
- * a 30 s music bed, ~60 words timed proportionally over the voice. Outputs: 1080x1920 (9:16),
- * 1920x1080 (16:9), 1080x1080 (1:1), libx264 veryfast CRF 21 in every method.
+ * H.264 scenes, four made by the library generator from the demo brand's media (photo push-in,
+ * photo pan, kinetic typography, logo end card) and two from ffmpeg's busy seeded sources; a ~30 s
+ * voice (espeak-ng when installed, else tones), a 30 s music bed, ~60 words timed over the voice.
+ * Outputs: 1080x1920 (9:16), 1920x1080 (16:9), 1080x1080 (1:1), libx264 veryfast CRF 21 in every method.
  *
- *   assembler  lib/media/assemble.ts as users get it (the split pipeline: audio process, master
- *              process, one encoder process per output; xfade, ASS captions per output, ducked
- *              music, loudnorm two-pass, cheap blurred 16:9 background) + validation (ffprobe) +
- *              two thumbnails (sharp).
+ *   assembler  lib/media/assemble.ts as users get it (the segments pipeline: one segment process
+ *              per core at a time, each rendering all three outputs of its part of the timeline,
+ *              the audio once, a stream-copy join; xfade, ASS captions per output, ducked music,
+ *              loudnorm two-pass, cheap blurred 16:9 background) + validation (ffprobe) + two
+ *              thumbnails (sharp).
  *   floor      one process: concat the six clips, split, 1080x1920 / 1920x1080 scale / 1080x1080
  *              crop, three encodes, no other filters. The bare encode cost of the same outputs.
  *   naive      one ffmpeg pass per operation, like chained Execute Command nodes: normalise each
  *              clip (6 encodes), xfade (1), burn captions (1), mix audio, mux, then one transcode per
  *              output with a full-resolution blurred 16:9 background (3): 11 video encodes.
- *   --with-single adds the assembler with `pipeline: 'single'` (everything in one ffmpeg process,
- *              the render before the split) as a fourth contender.
+ *   --with-single adds the assembler with `pipeline: 'single'` (everything in one ffmpeg process)
+ *              as a fourth contender.
  *
  * The contenders run interleaved (floor, assembler, naive, floor, …) for --rounds rounds, so a change
  * in the machine's load hits all alike; the ratios are of the medians. Then each stage runs once on
  * its own (see stages()). The last line is one JSON object: medians and ratios in wall and CPU time
  * (CPU: the ffmpeg children's, from /proc/self/stat), the assembler's processes (ffmpeg -benchmark),
  * peak_rss_mb (this Node process), ffmpeg_peak_rss_mb / ffmpeg_concurrent_rss_mb (the largest
- * ffmpeg process; the sum of the ones running together) and the stages.
+ * ffmpeg process; the largest segments as many as ran together) and the stages.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { assemble, checkOutput, runFfmpeg, type AssembleProcess } from '../lib/media/assemble';
-import { buildLoudnessAnalysisArgs, buildSplitPlan } from '../lib/media/filtergraph';
+import { buildLoudnessAnalysisArgs, buildSegmentPlan, masterChains, reframeChains } from '../lib/media/filtergraph';
 import { buildAss } from '../lib/media/captions';
 import { probeMedia, runTool } from '../lib/media/probe';
 import { validateTimeline, type Timeline } from '../lib/media/timeline';
-import type { WordTiming } from '../lib/providers/types';
+import { subjectFraming } from '../lib/library/ingest';
+import type { SceneSource, WordTiming } from '../lib/providers/types';
+import { LIBRARY_ASSET_MODEL, LibraryVideoProvider } from '../lib/providers/video/library';
 
-const FIXTURE_VERSION = 'v2';
+const FIXTURE_VERSION = 'v3';
 /** `--quick`: 1 s scenes at a quarter of the size, to check the bench itself runs (numbers mean nothing). */
 const QUICK = process.argv.includes('--quick');
 const SCENE_SECONDS = QUICK ? 1 : 5;
-const TOTAL = 6 * SCENE_SECONDS;
+const TOTAL = 6 * SCENE_SECONDS; // six scenes (SCENES)
 const Q = QUICK ? 4 : 1;
 const FPS = 30;
 const PRESET = 'veryfast' as const;
@@ -53,14 +57,34 @@ const SIZES = { '9:16': [1080 / Q, 1920 / Q], '16:9': [1920 / Q, 1080 / Q], '1:1
 const MASTER = `${SIZES['9:16'][0]}x${SIZES['9:16'][1]}`;
 const HALF = `${SIZES['9:16'][0] / 2}x${SIZES['9:16'][1] / 2}`;
 
-const SOURCES = [
-	`testsrc2=s=${MASTER}:r=${FPS}`,
-	`gradients=s=${MASTER}:r=${FPS}:seed=7:speed=0.03`,
-	`life=s=${HALF}:r=${FPS}:seed=42:ratio=0.2:mold=10:life_color=#40E0A0:death_color=#202040,scale=${MASTER.replace('x', ':')}:flags=neighbor`,
-	`testsrc2=s=${MASTER}:r=${FPS},hue=H=2*PI*t/5`,
-	`cellauto=s=${MASTER}:r=${FPS}:rule=110:seed=3:scroll=1`,
-	`sierpinski=s=${MASTER}:r=${FPS}:seed=11:type=carpet`,
+/** The demo brand's own media (examples/stride/media), rendered by the library generator. */
+const STRIDE_MEDIA = join(__dirname, '..', 'examples', 'stride', 'media');
+const STRIDE_PALETTE = ['#0A2540', '#FF6B00', '#F5F5F0'];
+
+/**
+ * The six scenes: three from the `library` generator as the demo makes them (a photo pushed in on
+ * its subject, a photo panned, kinetic typography) and the logo end card; and two of ffmpeg's busy
+ * seeded sources, which stand in for generated or stock footage (detail and motion x264 must work for).
+ */
+type SceneSpec = { lavfi: string } | { library: SceneSource; prompt: string };
+const SCENES: SceneSpec[] = [
+	{ library: { type: 'library_asset', kind: 'image', path: join(STRIDE_MEDIA, 'images', 'cloudline-hero.jpg'), motion: 'push_in' }, prompt: 'The Cloudline hero shot' },
+	{ lavfi: `testsrc2=s=${MASTER}:r=${FPS}` },
+	{ library: { type: 'library_asset', kind: 'image', path: join(STRIDE_MEDIA, 'images', 'cloudline-city-dawn.jpg'), motion: 'pan_right' }, prompt: 'A morning city run' },
+	{ lavfi: `life=s=${HALF}:r=${FPS}:seed=42:ratio=0.2:mold=10:life_color=#40E0A0:death_color=#202040,scale=${MASTER.replace('x', ':')}:flags=neighbor` },
+	{ library: { type: 'typography', text: 'Plan it Monday. Post it by lunch.', palette: STRIDE_PALETTE }, prompt: 'Plan it Monday. Post it by lunch.' },
+	{ library: { type: 'end_card', kind: 'logo', path: join(STRIDE_MEDIA, 'logo', 'stride-logo.png'), text: 'One request in, every format out.', palette: STRIDE_PALETTE }, prompt: 'End card' },
 ];
+
+/** One scene by the library generator, at the fixture's size (a quarter in --quick). */
+async function renderLibraryScene(dir: string, spec: { library: SceneSource; prompt: string }, dest: string): Promise<void> {
+	const provider = new LibraryVideoProvider({ workDir: join(dir, 'library-work'), renderScale: 1 / Q });
+	const source = spec.library.kind === 'image' ? { ...spec.library, focus: await subjectFraming(spec.library.path!) } : spec.library;
+	const job = await provider.submit({ prompt: spec.prompt, model: LIBRARY_ASSET_MODEL, durationSeconds: SCENE_SECONDS, aspectRatio: '9:16', resolution: '1080p', palette: STRIDE_PALETTE, source });
+	const status = await provider.waitFor(job.jobId);
+	if (status.state !== 'completed') throw new Error(`library render of ${spec.prompt} failed: ${status.state === 'failed' ? status.error : status.state}`);
+	await provider.download(status, dest);
+}
 
 const SCRIPT =
 	'Every brand has a story worth telling, but most teams never find the time to tell it well. ' +
@@ -107,12 +131,15 @@ export interface Fixture {
 
 export async function makeFixture(dir: string): Promise<Fixture> {
 	await mkdir(dir, { recursive: true });
-	const scenes = SOURCES.map((_, i) => join(dir, `scene-${i}.mp4`));
-	for (let i = 0; i < SOURCES.length; i++) {
+	const scenes = SCENES.map((_, i) => join(dir, `scene-${i}.mp4`));
+	for (let i = 0; i < SCENES.length; i++) {
 		if (existsSync(scenes[i])) continue;
-		log(`fixture: scene ${i + 1}/6`);
+		log(`fixture: scene ${i + 1}/${SCENES.length}`);
 		const tmp = `${scenes[i]}.tmp.mp4`;
-		await ff(['-f', 'lavfi', '-i', `${SOURCES[i]},format=yuv420p`, '-t', String(SCENE_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', tmp]);
+		const spec = SCENES[i];
+		if ('lavfi' in spec) {
+			await ff(['-f', 'lavfi', '-i', `${spec.lavfi},format=yuv420p`, '-t', String(SCENE_SECONDS), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', tmp]);
+		} else await renderLibraryScene(dir, spec, tmp);
 		await rename(tmp, scenes[i]);
 	}
 	const voice = join(dir, 'voice.wav');
@@ -268,29 +295,28 @@ async function stages(timeline: Timeline, outputs: string[], work: string) {
 			return file;
 		}),
 	);
-	const streams = t.outputs.map(() => '-');
-	const bare = buildSplitPlan(t, { masterStreams: streams, audioPath: join(work, 'stage-audio.m4a') });
-	const captioned = buildSplitPlan(t, { masterStreams: streams, audioPath: join(work, 'stage-audio.m4a'), assFiles });
-	const master = bare.processes.find((p) => p.role === 'master')!;
-	const sceneInputs = master.args.slice(master.args.indexOf('-benchmark') + 1, master.args.indexOf('-filter_complex'));
+	const whole = buildSegmentPlan(t, { segments: 1, segmentDir: work, audioPath: join(work, 'stage-audio.m4a') });
+	const segment = whole.segments[0];
+	const sceneInputs = segment.args.slice(segment.args.indexOf('-benchmark') + 1, segment.args.indexOf('-filter_complex'));
+	const master = masterChains(t);
+	const masterGraph = [...master.graph, `[${master.last}]split=${t.outputs.length}${t.outputs.map((_, k) => `[m${k}]`).join('')}`].join(';');
 	const nulls = (labels: string[]) => labels.flatMap((l) => ['-map', l, '-f', 'null', '-']);
 
 	const decode = await stage([...sceneInputs, ...nulls(t.scenes.map((_, i) => `${i}:v`))]);
-	const fitted = await stage([...sceneInputs, '-filter_complex', master.filtergraph, ...nulls(t.outputs.map((_, k) => `[m${k}]`))]);
+	const fitted = await stage([...sceneInputs, '-filter_complex', masterGraph, ...nulls(t.outputs.map((_, k) => `[m${k}]`))]);
 	const flat = ['-f', 'lavfi', '-i', `color=c=0x336699:s=${t.master.width}x${t.master.height}:r=${t.fps}:d=${t.totalSeconds}`];
 	const source = await stage([...flat, '-f', 'null', '-']);
 	const perOutput: Record<string, unknown> = {};
 	for (let k = 0; k < t.outputs.length; k++) {
-		const reframe = await stage([...flat, '-filter_complex', bare.processes.find((p) => p.output === k)!.filtergraph, ...nulls([`[v${k}]`])]);
-		const withCaptions = await stage([...flat, '-filter_complex', captioned.processes.find((p) => p.output === k)!.filtergraph, ...nulls([`[v${k}]`])]);
+		const reframe = await stage([...flat, '-filter_complex', reframeChains(t, k, '0:v', {}).join(';'), ...nulls([`[v${k}]`])]);
+		const withCaptions = await stage([...flat, '-filter_complex', reframeChains(t, k, '0:v', { assFiles }).join(';'), ...nulls([`[v${k}]`])]);
 		const decodeOut = await stage(['-i', outputs[k], '-map', '0:v', '-f', 'null', '-']);
 		const encode = await stage(['-i', outputs[k], '-map', '0:v', ...X264, '-f', 'null', '-']);
 		perOutput[t.outputs[k].aspect] = { reframe: minus(reframe, source), captions: minus(withCaptions, reframe), encode: minus(encode, decodeOut) };
 	}
 	const analysis = buildLoudnessAnalysisArgs(t)!;
 	const loudness = await stage(analysis.slice(analysis.indexOf('-nostats') + 1));
-	const audio = bare.processes.find((p) => p.role === 'audio')!;
-	const audioRender = await stage(audio.args.slice(audio.args.indexOf('-benchmark') + 1));
+	const audioRender = await stage(whole.audio.args.slice(whole.audio.args.indexOf('-benchmark') + 1));
 	return { decode, transitions: minus(fitted, decode), ...perOutput, audio: { loudness_analysis: loudness, mix_and_aac: audioRender } };
 }
 
@@ -364,13 +390,18 @@ async function main(): Promise<void> {
 		const cpu = (c: Contender) => (m[c].cpu.length === m[c].wall.length ? median(m[c].cpu) : null);
 		const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a / b));
 		const procs = m.assembler.processes ?? [];
-		const video = procs.filter((p) => p.role !== 'audio');
+		// The segments that ran side by side: as many as the render's cores (the largest, to be safe).
+		const concurrent = procs
+			.filter((p) => p.role === 'segment')
+			.map((p) => p.maxRssMb ?? 0)
+			.sort((a, b) => b - a)
+			.slice(0, availableParallelism());
 		const result = {
 			bench: 'assemble',
 			quick: QUICK,
 			rounds,
 			fixture:
-				`6 x ${SCENE_SECONDS} s ${MASTER} scenes, ${TOTAL} s voice + music, ${fixture.words.length} words; ` +
+				`${SCENES.length} x ${SCENE_SECONDS} s ${MASTER} scenes (4 by the library generator), ${TOTAL} s voice + music, ${fixture.words.length} words; ` +
 				`outputs ${Object.values(SIZES).map(([w, h]) => `${w}x${h}`).join(', ')}; libx264 ${PRESET} crf ${CRF}`,
 			voice: fixture.voiceFrom,
 			floor_s: round(wall('floor')),
@@ -393,11 +424,13 @@ async function main(): Promise<void> {
 					}
 				: {}),
 			walls_s: Object.fromEntries(contenders.map((c) => [c, m[c].wall.map(round)])),
-			assembler_processes: procs.map((p) => ({ role: p.output === undefined ? p.role : `${p.role}:${SIZE_NAMES[p.output]}`, wall_s: round(p.wallSeconds), cpu_s: p.cpuSeconds === null ? null : round(p.cpuSeconds), max_rss_mb: p.maxRssMb === null ? null : round(p.maxRssMb) })),
+			assembler_processes: procs.map((p) => ({ role: p.range ? `${p.role}:scenes ${p.range.firstScene}-${p.range.endScene - 1}` : p.role, wall_s: round(p.wallSeconds), cpu_s: p.cpuSeconds === null ? null : round(p.cpuSeconds), max_rss_mb: p.maxRssMb === null ? null : round(p.maxRssMb) })),
 			// This Node process (ffmpeg runs as children); the ffmpeg processes' own peaks from their -benchmark.
 			peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+			// npm run bench:assemble transpiles first, so the compiler (about 50 MB) is not counted above.
+			typescript_loaded: require.cache[require.resolve('typescript')] !== undefined,
 			ffmpeg_peak_rss_mb: round(Math.max(0, ...procs.map((p) => p.maxRssMb ?? 0))),
-			ffmpeg_concurrent_rss_mb: round(video.reduce((a, p) => a + (p.maxRssMb ?? 0), 0)),
+			ffmpeg_concurrent_rss_mb: round(concurrent.reduce((a, b) => a + b, 0)),
 			stages: stageTimes,
 		};
 		log(JSON.stringify(result));
@@ -405,8 +438,6 @@ async function main(): Promise<void> {
 		await rm(run, { recursive: true, force: true });
 	}
 }
-
-const SIZE_NAMES = Object.keys(SIZES);
 
 function round(x: number): number {
 	return Math.round(x * 100) / 100;

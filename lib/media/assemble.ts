@@ -1,9 +1,10 @@
 /**
  * The FFmpeg Assembler: a timeline in, the 9:16 master plus its 16:9 and 1:1 versions and
- * thumbnails out. By default the render is split over concurrent ffmpeg processes joined by FIFOs
- * (audio once; the scenes decoded and transitioned once; one reframe + captions + x264 process per
- * output: see buildSplitPlan), because ffmpeg 5.1 runs one filtergraph on one thread and a single
- * process left part of two cores idle. `pipeline: 'single'` keeps the one-process render.
+ * thumbnails out. By default the timeline is cut in time into segments that independent ffmpeg
+ * processes render side by side (one per core), each to one file per output, then joined by stream
+ * copy with the audio rendered once (see buildSegmentPlan): ffmpeg 5.1 runs a filtergraph on one
+ * thread, so one process, or a chain of processes joined by pipes, left cores idle, most of all on
+ * a loaded machine. `pipeline: 'single'` keeps the one-process render.
  *
  *   1. validate the timeline (field-named errors) and probe every input (it exists and has the
  *      stream it is used for);
@@ -20,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 
 import { mapLimit } from '../domain/concurrency';
@@ -29,12 +30,14 @@ import { buildAss } from './captions';
 import {
 	buildAssemblePlan,
 	buildLoudnessAnalysisArgs,
-	buildSplitPlan,
+	buildSegmentPlan,
 	parseBenchmark,
 	parseLoudnormJson,
+	rangeFrames,
 	type LoudnormMeasurement,
 	type PlanOutput,
 	type ProcessPlan,
+	type SceneRange,
 } from './filtergraph';
 import { probeMedia, runTool, type MediaInfo } from './probe';
 import { makeThumbnail, type ThumbnailInfo } from './thumbnails';
@@ -62,19 +65,23 @@ export interface AssembleOptions {
 	/** Allowed |actual − expected| for durations (default 0.1 s). */
 	toleranceSeconds?: number;
 	/**
-	 * 'split' (default): an audio process, then one master process and one encoder process per output
-	 * running together, joined by FIFOs (see buildSplitPlan). 'single': everything in one ffmpeg
-	 * process (one filtergraph thread; the default on Windows, which has no mkfifo).
+	 * 'segments' (default): the timeline cut in time into segments rendered by independent processes,
+	 * then joined by stream copy (see buildSegmentPlan). 'single': everything in one ffmpeg process.
 	 */
-	pipeline?: 'split' | 'single';
-	/** x264 threads per encoder in the split pipeline (default: x264's choice). */
+	pipeline?: 'segments' | 'single';
+	/** Cores this render may keep busy: segment processes at once (default: the machine's cores). */
+	parallel?: number;
+	/** Segments to cut the timeline into (default: 3 × parallel, at most one per scene). */
+	segments?: number;
+	/** x264 threads per encoder in the segments pipeline (default: the render's cores shared out among its encoders, at least 1). */
 	encoderThreads?: number;
 }
 
 /** One ffmpeg process of a render, with what it cost (CPU and memory from ffmpeg's -benchmark). */
 export interface AssembleProcess {
 	role: ProcessPlan['role'] | 'single';
-	output?: number;
+	/** A segment's scenes (segments pipeline). */
+	range?: SceneRange;
 	args: string[];
 	filtergraph: string;
 	wallSeconds: number;
@@ -98,7 +105,7 @@ export interface AssembleResult {
 	thumbnails: ThumbnailInfo[];
 	/** Wall time of the ffmpeg runs (render + loudness analysis). */
 	ffmpegSeconds: number;
-	/** Every process's filtergraph (split pipeline: joined by ";\n", audio, master, then the encoders). */
+	/** Every process's filtergraph, joined by ";\n" (audio first, then the segments; split: master, encoders). */
 	filtergraph: string;
 	/** The arguments of the process that writes the first output. */
 	args: string[];
@@ -284,42 +291,39 @@ export function runFfmpeg(
 	});
 }
 
-/** Named pipes (mkfifo) through which the master process streams frames to the encoders. */
-async function makeFifos(paths: string[]): Promise<void> {
-	await runTool('mkfifo', ['-m', '600', '--', ...paths], { timeoutMs: 10_000 }).catch((err: unknown) => {
-		throw new AssemblyError('ffmpeg_failed', `could not create the pipes between the ffmpeg processes: ${(err as Error).message}`);
-	});
-}
-
 type RunOptions = { ffmpegPath?: string; signal?: AbortSignal; totalSeconds: number; onProgress?: (p: AssembleProgress) => void };
 
-async function runProcess(p: ProcessPlan, opts: RunOptions): Promise<AssembleProcess> {
+async function runProcess(p: ProcessPlan | ProcessPlan, opts: RunOptions): Promise<AssembleProcess> {
 	const run = await runFfmpeg(p.args, { ...opts, phase: 'render' });
 	const bench = parseBenchmark(run.stderr);
 	return { ...p, wallSeconds: run.seconds, cpuSeconds: bench?.cpuSeconds ?? null, maxRssMb: bench?.maxRssMb ?? null };
 }
 
 /**
- * Runs processes that depend on each other (FIFOs) at the same time. When one fails, the others are
- * killed (a reader or writer of a FIFO would otherwise wait forever) and the first failure is the error.
+ * Runs independent processes, `parallel` at a time, in order. When one fails the running ones are
+ * killed and no other starts; the first failure is the error. `onProgress` hears the fraction of
+ * the timeline's frames in finished segments.
  */
-async function runTogether(plans: ProcessPlan[], opts: RunOptions): Promise<AssembleProcess[]> {
+async function runQueued(plans: ProcessPlan[], parallel: number, frames: (p: ProcessPlan) => number, opts: RunOptions): Promise<AssembleProcess[]> {
 	const stop = new AbortController();
 	const onAbort = (): void => stop.abort();
 	opts.signal?.addEventListener('abort', onAbort, { once: true });
-	let firstFailure: unknown;
+	const total = plans.reduce((a, p) => a + frames(p), 0);
+	let done = 0;
 	try {
-		const runs = plans.map((p) =>
-			runProcess(p, { ...opts, signal: stop.signal, onProgress: p.role === 'encode' && p.output === 0 ? opts.onProgress : undefined }).catch((err: unknown) => {
-				firstFailure ??= err;
+		return await mapLimit(plans, parallel, async (p) => {
+			try {
+				const run = await runProcess(p, { ...opts, signal: stop.signal, onProgress: undefined });
+				done += frames(p);
+				if (total > 0) {
+					opts.onProgress?.({ fraction: done / total, outTimeSeconds: (done / total) * opts.totalSeconds, totalSeconds: opts.totalSeconds, phase: 'render' });
+				}
+				return run;
+			} catch (err) {
 				stop.abort();
-				throw err;
-			}),
-		);
-		const settled = await Promise.allSettled(runs);
-		if (opts.signal?.aborted) throw new AssemblyError('aborted', 'the assembly was aborted; ffmpeg was killed');
-		if (firstFailure !== undefined) throw firstFailure;
-		return settled.map((r) => (r as PromiseFulfilledResult<AssembleProcess>).value);
+				throw opts.signal?.aborted ? new AssemblyError('aborted', 'the assembly was aborted; ffmpeg was killed') : err;
+			}
+		});
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);
 	}
@@ -388,27 +392,38 @@ export async function assemble(timeline: Timeline, options: AssembleOptions = {}
 		let args: string[];
 		let filtergraph: string;
 		const processes: AssembleProcess[] = [];
-		// Named pipes are POSIX; Windows renders in one process.
-		if ((options.pipeline ?? (process.platform === 'win32' ? 'single' : 'split')) === 'single') {
+		const pipeline = options.pipeline ?? 'segments';
+		const run = { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds };
+		const started = process.hrtime.bigint();
+		if (pipeline === 'single') {
 			const single = buildAssemblePlan(t, planOptions);
-			const run = await runFfmpeg(single.args, { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds, onProgress, phase: 'render' });
-			ffmpegSeconds += run.seconds;
-			processes.push({ role: 'single', args: single.args, filtergraph: single.filtergraph, wallSeconds: run.seconds, cpuSeconds: null, maxRssMb: null });
+			const r = await runFfmpeg(single.args, { ...run, onProgress, phase: 'render' });
+			processes.push({ role: 'single', args: single.args, filtergraph: single.filtergraph, wallSeconds: r.seconds, cpuSeconds: null, maxRssMb: null });
 			({ args, filtergraph } = single);
 			plan = single;
 		} else {
-			const masterStreams = t.outputs.map((_, k) => join(tmp, `master-${k}.nut`));
-			await makeFifos(masterStreams);
-			const split = buildSplitPlan(t, { ...planOptions, masterStreams, audioPath: join(tmp, 'audio.m4a'), encoderThreads: options.encoderThreads });
-			const started = process.hrtime.bigint();
-			const [audio, ...video] = split.processes;
-			processes.push(await runProcess(audio, { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds }));
-			processes.push(...(await runTogether(video, { ffmpegPath: options.ffmpegPath, signal, totalSeconds: t.totalSeconds, onProgress })));
-			ffmpegSeconds += Number(process.hrtime.bigint() - started) / 1e9;
-			args = video[0].args;
-			filtergraph = split.processes.map((p) => p.filtergraph).join(';\n');
-			plan = split;
+			const parallel = Math.max(1, Math.floor(options.parallel ?? availableParallelism()));
+			const segmentDir = join(tmp, 'segments');
+			await mkdir(segmentDir);
+			const segments = buildSegmentPlan(t, {
+				...planOptions,
+				audioPath: join(tmp, 'audio.m4a'),
+				segmentDir,
+				segments: options.segments ?? 3 * parallel,
+				encoderThreads: options.encoderThreads,
+				parallel,
+			});
+			const frames = (p: ProcessPlan): number => (p.range ? rangeFrames(t, p.range).endFrame - rangeFrames(t, p.range).startFrame : 0);
+			// Longest segments first, so the last to finish is a short one; the audio fills a gap.
+			const queue = [...segments.segments].sort((a, b) => frames(b) - frames(a));
+			processes.push(...(await runQueued([...queue, segments.audio], parallel, frames, { ...run, onProgress })));
+			await Promise.all(segments.lists.map((l) => writeFile(l.path, l.text, 'utf8')));
+			processes.push(await runProcess(segments.join, run));
+			args = segments.segments[0].args;
+			filtergraph = [segments.audio, ...segments.segments].map((p) => p.filtergraph).join(';\n');
+			plan = segments;
 		}
+		ffmpegSeconds += Number(process.hrtime.bigint() - started) / 1e9;
 		throwIfAborted(signal);
 
 		onProgress?.({ fraction: 1, outTimeSeconds: t.totalSeconds, totalSeconds: t.totalSeconds, phase: 'validate' });

@@ -22,6 +22,8 @@
  * `escapeFilterValue` for both levels of ffmpeg's parsing; text (captions, terminal) only ever
  * reaches libass through an .ass file.
  */
+import { join } from 'node:path';
+
 import type { NormalizedTimeline, OutputAspect } from './timeline';
 
 /** Values measured by loudnorm's first pass (print_format=json). */
@@ -193,41 +195,90 @@ export function glitchTimes(t: NormalizedTimeline): number[] {
 	return [...new Set(times)];
 }
 
-/** Scenes fitted to the master canvas, transitions, then the master look: the chains up to `[master]`. */
-function masterChains(t: NormalizedTimeline): { args: string[]; inputs: PlanInput[]; graph: string[]; xfades: PlanXfade[]; look: string[]; last: string } {
+/**
+ * Which part of the timeline a process renders: the scenes shown alone from `firstScene` up to
+ * (not including) `endScene`, with the transitions between them and the one into `endScene`. The whole
+ * timeline is {firstScene: 0, endScene: scenes.length}. Frames are output-timeline frame numbers.
+ */
+export interface SceneRange {
+	firstScene: number;
+	endScene: number;
+}
+
+/** First and end frame (exclusive) of a scene range on the output timeline. */
+export function rangeFrames(t: NormalizedTimeline, r: SceneRange): { startFrame: number; endFrame: number } {
+	const bodyStart = (i: number): number => (i >= t.scenes.length ? t.totalFrames : t.scenes[i].startFrame + headFrames(t, i));
+	return { startFrame: bodyStart(r.firstScene), endFrame: bodyStart(r.endScene) };
+}
+
+/** Frames of scene i blended with the end of scene i−1 (its transition), 0 for a cut or the first scene. */
+function headFrames(t: NormalizedTimeline, i: number): number {
+	return i > 0 && t.scenes[i].transition !== 'none' ? t.scenes[i].transitionFrames : 0;
+}
+
+/**
+ * Scenes fitted to the master canvas, transitions, then the master look: the chains up to `[master]`.
+ *
+ * Each fitted clip is cut into its head (blended with the previous clip's tail), its body (shown
+ * alone) and its tail (blended with the next clip's head); only the overlaps go through xfade and the
+ * pieces are concatenated. xfade in ffmpeg 5.1 takes no yuv420p, so a chain of xfades over whole clips
+ * converted every later frame to 4:4:4 (and the outputs back), which cost CPU in every filter after
+ * it and made the frames differ with where a render started; now only transition frames are 4:4:4.
+ * A `range` renders part of the timeline, with frame times (and so captions and effects) kept
+ * absolute until the outputs' chains.
+ */
+export function masterChains(
+	t: NormalizedTimeline,
+	range: SceneRange = { firstScene: 0, endScene: t.scenes.length },
+): { args: string[]; inputs: PlanInput[]; graph: string[]; xfades: PlanXfade[]; look: string[]; last: string } {
 	const fps = t.fps;
 	const { width: W, height: H } = t.master;
+	const { firstScene: a, endScene: b } = range;
 	const args: string[] = [];
 	const inputs: PlanInput[] = [];
 	const graph: string[] = [];
-
-	// Scenes: read at most what the clip needs, fit to the master canvas and to its clip length.
-	t.scenes.forEach((s, i) => {
-		args.push('-t', n(s.clipSeconds + 1), '-i', s.path);
-		inputs.push({ index: i, kind: 'scene', path: s.path });
-		graph.push(
-			`[${i}:v]setpts=PTS-STARTPTS,fps=${fps},scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},` +
-				`setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=${n(s.clipSeconds)},` +
-				`trim=end_frame=${s.clipFrames},setpts=PTS-STARTPTS[s${i}]`,
-		);
-	});
-
-	// Transitions: xfade at each scene's start (the previous clip carries the overlap), concat for cuts.
 	const xfades: PlanXfade[] = [];
-	let acc = 's0';
-	t.scenes.slice(1).forEach((s, k) => {
-		const i = k + 1;
-		const out = `x${i}`;
-		if (s.transition === 'none') {
-			graph.push(`[${acc}][s${i}]concat=n=2:v=1:a=0,settb=1/${fps}[${out}]`);
-		} else {
-			const offset = s.startFrame / fps;
-			const duration = s.transitionFrames / fps;
-			xfades.push({ scene: i, transition: s.transition, offsetSeconds: offset, durationSeconds: duration });
-			graph.push(`[${acc}][s${i}]xfade=transition=${s.transition}:duration=${n(duration)}:offset=${n(offset)}[${out}]`);
+	const pieces: string[] = [];
+	// Scene b is read only for its head when the transition into it belongs to this range.
+	const last = b < t.scenes.length && headFrames(t, b) > 0 ? b : b - 1;
+
+	for (let i = a; i <= last; i++) {
+		const s = t.scenes[i];
+		const head = i > a ? headFrames(t, i) : 0;
+		const onlyHead = i === b;
+		const tail = onlyHead ? 0 : s.clipFrames - s.frames;
+		const readFrames = onlyHead ? headFrames(t, i) : s.clipFrames;
+		const input = inputs.length;
+		// Read at most what the clip needs, fit it to the master canvas and to its length.
+		args.push('-t', n(readFrames / fps + 1), '-i', s.path);
+		inputs.push({ index: input, kind: 'scene', path: s.path });
+		const fit =
+			`[${input}:v]setpts=PTS-STARTPTS,fps=${fps},scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},` +
+			`setsar=1,format=yuv420p,tpad=stop_mode=clone:stop_duration=${n(readFrames / fps)},trim=end_frame=${readFrames},setpts=PTS-STARTPTS`;
+		const parts: { label: string; from: number; to: number }[] = [];
+		if (head) parts.push({ label: `h${i}`, from: 0, to: head });
+		if (!onlyHead) parts.push({ label: `b${i}`, from: headFrames(t, i), to: s.frames });
+		if (tail) parts.push({ label: `t${i}`, from: s.frames, to: s.clipFrames });
+		const cut = (p: { from: number; to: number }): string =>
+			p.from === 0 && p.to === readFrames ? '' : `,trim=start_frame=${p.from}:end_frame=${p.to},setpts=PTS-STARTPTS`;
+		if (parts.length === 1) graph.push(`${fit}${cut(parts[0])}[${parts[0].label}]`);
+		else {
+			graph.push(`${fit},split=${parts.length}${parts.map((p) => `[${p.label}r]`).join('')}`);
+			for (const p of parts) graph.push(`[${p.label}r]${cut(p).slice(1)}[${p.label}]`);
 		}
-		acc = out;
-	});
+		if (head) {
+			// The transition into scene i: the previous clip's tail into this clip's head.
+			xfades.push({ scene: i, transition: s.transition, offsetSeconds: s.startFrame / fps, durationSeconds: head / fps });
+			graph.push(`[t${i - 1}][h${i}]xfade=transition=${s.transition}:duration=${n(head / fps)}:offset=0,format=yuv420p[x${i}]`);
+			pieces.push(`[x${i}]`);
+		}
+		if (!onlyHead) pieces.push(`[b${i}]`);
+	}
+	const { startFrame } = rangeFrames(t, range);
+	graph.push(
+		`${pieces.join('')}${pieces.length > 1 ? `concat=n=${pieces.length}:v=1:a=0,` : 'null,'}settb=1/${fps}` +
+			`${startFrame ? `,setpts=PTS-STARTPTS+${startFrame}` : ''}[joined]`,
+	);
 
 	// Master look: brand LUT, then the terminal effects that are filters (glitch bursts, static).
 	const look: string[] = [];
@@ -247,7 +298,7 @@ function masterChains(t: NormalizedTimeline): { args: string[]; inputs: PlanInpu
 		const win = `between(t,${n(t.terminal.startSeconds)},${n(t.terminal.endSeconds)})`;
 		look.push(`noise=alls=14:allf=t+u:enable=${escapeFilterValue(win)}`);
 	}
-	return { args, inputs, graph, xfades, look, last: acc };
+	return { args, inputs, graph, xfades, look, last: 'joined' };
 }
 
 /**
@@ -255,7 +306,7 @@ function masterChains(t: NormalizedTimeline): { args: string[]; inputs: PlanInpu
  * 16:9 full height over a cheap blurred background or a brand-colour pad), then its own captions,
  * ending in `[v${k}]`.
  */
-function reframeChains(t: NormalizedTimeline, k: number, input: string, opts: Pick<PlanOptions, 'assFiles' | 'fontsDir'>): string[] {
+export function reframeChains(t: NormalizedTimeline, k: number, input: string, opts: Pick<PlanOptions, 'assFiles' | 'fontsDir'>, rebase = false): string[] {
 	const { width: W, height: H } = t.master;
 	const o = t.outputs[k];
 	const ow = o.width;
@@ -288,7 +339,8 @@ function reframeChains(t: NormalizedTimeline, k: number, input: string, opts: Pi
 		chain += `,ass=filename=${escapeFilterValue(ass)}`;
 		if (opts.fontsDir) chain += `:fontsdir=${escapeFilterValue(opts.fontsDir)}`;
 	}
-	graph.push(`${chain},setsar=1,format=yuv420p[v${k}]`);
+	// A segment's frames carry their timeline times for the captions; its file starts at zero.
+	graph.push(`${chain},setsar=1,format=yuv420p${rebase ? ',setpts=PTS-STARTPTS' : ''}[v${k}]`);
 	return graph;
 }
 
@@ -391,26 +443,73 @@ export function buildAssemblePlan(t: NormalizedTimeline, opts: PlanOptions = {})
 	return { args, filtergraph, inputs, outputs, xfades: master.xfades, thumbnailFrames, totalSeconds: t.totalSeconds };
 }
 
-export interface SplitPlanOptions extends PlanOptions {
-	/** Per output: the FIFO through which the master process hands that output its copy of the master frames. */
-	masterStreams: string[];
-	/** The finished audio track (AAC in an .m4a) that the audio process writes and every encoder copies. */
+/** What ffmpeg's `-benchmark` printed: CPU seconds (user + system), wall seconds, peak RSS in MB. */
+export function parseBenchmark(stderr: string): { cpuSeconds: number; wallSeconds: number; maxRssMb: number } | null {
+	const times = /bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s/.exec(stderr);
+	if (!times) return null;
+	const rss = /bench: maxrss=(\d+)kB/.exec(stderr);
+	return { cpuSeconds: Number(times[1]) + Number(times[2]), wallSeconds: Number(times[3]), maxRssMb: rss ? Number(rss[1]) / 1024 : 0 };
+}
+
+/**
+ * Where to cut the timeline into `count` segments of about equal length: only where a scene is shown
+ * alone (the start of a scene's body), so no transition is split. Fewer when there are fewer scenes.
+ */
+export function planSegments(t: NormalizedTimeline, count: number): SceneRange[] {
+	const want = Math.max(1, Math.min(Math.floor(count), t.scenes.length));
+	const cuts: number[] = [];
+	for (let k = 1; k < want; k++) {
+		const target = (k * t.totalFrames) / want;
+		let best = -1;
+		for (let j = (cuts.at(-1) ?? 0) + 1; j < t.scenes.length; j++) {
+			const at = rangeFrames(t, { firstScene: j, endScene: j }).startFrame;
+			if (best < 0 || Math.abs(at - target) < Math.abs(rangeFrames(t, { firstScene: best, endScene: best }).startFrame - target)) best = j;
+		}
+		if (best > 0 && !cuts.includes(best)) cuts.push(best);
+	}
+	const bounds = [0, ...cuts, t.scenes.length];
+	return bounds.slice(1).map((end, k) => ({ firstScene: bounds[k], endScene: end }));
+}
+
+export interface SegmentPlanOptions extends PlanOptions {
+	/** The finished audio track (AAC in an .m4a) that the audio process writes and the join copies. */
 	audioPath: string;
-	/** x264 threads per encoder (default: x264's own choice, 1.5 × cores). */
+	/** Folder for the segment files and their ffconcat lists. */
+	segmentDir: string;
+	/** How many segments to cut the timeline into (see planSegments). */
+	segments: number;
+	/** Segment processes that will run at once: the cores the render may use (default 1). */
+	parallel?: number;
+	/** x264 threads per encoder (default: see segmentEncoderThreads). */
 	encoderThreads?: number;
 }
 
+/**
+ * x264 threads per encoder: the render's cores shared out among the encoders running at once (each
+ * segment process runs one per output), at least 1. x264's own default (1.5 × all cores per encoder)
+ * multiplied by outputs and segments would run dozens of frame threads, each holding frames in
+ * memory, for no more throughput once every core is busy.
+ */
+export function segmentEncoderThreads(parallel: number, segments: number, outputs: number): number {
+	return Math.max(1, Math.round(parallel / (Math.max(1, Math.min(parallel, segments)) * outputs)));
+}
+
+/** One ffmpeg process of the segments pipeline. */
 export interface ProcessPlan {
-	role: 'audio' | 'master' | 'encode';
-	/** The output an `encode` process writes (index into timeline.outputs). */
-	output?: number;
+	role: 'audio' | 'segment' | 'join';
+	/** A segment's place in the timeline. */
+	range?: SceneRange;
 	args: string[];
 	filtergraph: string;
 }
 
-export interface SplitPlan {
-	/** Run `audio` first; then `master` and every `encode` together (they are joined by FIFOs). */
-	processes: ProcessPlan[];
+export interface SegmentPlan {
+	/** `audio` and every `segment` are independent (run them side by side); `join` runs after all of them. */
+	audio: ProcessPlan;
+	segments: ProcessPlan[];
+	join: ProcessPlan;
+	/** The ffconcat lists the join reads: write them before it runs. */
+	lists: { path: string; text: string }[];
 	inputs: PlanInput[];
 	outputs: PlanOutput[];
 	xfades: PlanXfade[];
@@ -418,84 +517,86 @@ export interface SplitPlan {
 	totalSeconds: number;
 }
 
-/**
- * The timeline as several concurrent ffmpeg processes instead of one (ffmpeg 5.1 runs a whole
- * filtergraph on one thread, which kept only part of two cores busy):
- *
- *   audio          voice + music → mix → loudnorm → AAC, once (every output copies it)
- *   master         scenes decoded once → fit, transitions, look → one raw (NUT) copy per output
- *                  into its FIFO (+ the thumbnail frames)
- *   encode × N     its FIFO → reframe → its captions → x264, muxed with the audio track
- *
- * The clips are decoded and transitioned once; each output's reframe, captions and encoder run in
- * their own process, so the filter work is spread over the cores. The frames travel as rawvideo in
- * NUT, which keeps their properties unset as in the single process (y4m tags them limited range,
- * which changed the 16:9 background's colours); the outputs are the single process's, bit for bit.
- * `-benchmark` makes every process report its CPU time and peak memory.
- */
-export function buildSplitPlan(t: NormalizedTimeline, opts: SplitPlanOptions): SplitPlan {
-	const processes: ProcessPlan[] = [];
-	const T = n(t.totalSeconds);
-
-	const audio = audioInputArgs(t, 0);
-	const audioGraph = finalAudio(t, audio.inputs, opts.loudness, '[a]').join(';');
-	processes.push({
-		role: 'audio',
-		filtergraph: audioGraph,
-		args: [...baseArgs({ progress: false }, 'info'), '-benchmark', ...audio.args, '-filter_complex', audioGraph, '-map', '[a]', ...AAC, '-t', T, '-f', 'mp4', opts.audioPath],
-	});
-
-	const master = masterChains(t);
-	const thumbs = t.thumbnails && opts.thumbnailPattern ? t.thumbnails : undefined;
-	const branches = t.outputs.length + (thumbs ? 1 : 0);
-	const splitLabels = Array.from({ length: branches }, (_, k) => `[m${k}]`).join('');
-	const graph = [...master.graph, `[${master.last}]${master.look.length ? `${master.look.join(',')},` : ''}split=${branches}${splitLabels}`];
-	const thumbnailFrames = thumbs ? thumbnailFrameNumbers(t) : [];
-	if (thumbs) {
-		const expr = thumbnailFrames.map((f) => `eq(n,${f})`).join('+');
-		graph.push(`[m${t.outputs.length}]select=expr=${escapeFilterValue(expr)}[thumbs]`);
-	}
-	const masterGraph = graph.join(';');
-	const masterArgs = [...baseArgs({ progress: false }, 'info'), '-benchmark', ...master.args, '-filter_complex', masterGraph];
-	t.outputs.forEach((_, k) => {
-		masterArgs.push('-map', `[m${k}]`, '-fps_mode', 'passthrough', '-c:v', 'rawvideo', '-f', 'nut', opts.masterStreams[k]);
-	});
-	if (thumbs && opts.thumbnailPattern) {
-		masterArgs.push('-map', '[thumbs]', '-fps_mode', 'passthrough', '-c:v', 'png', '-f', 'image2', opts.thumbnailPattern);
-	}
-	processes.push({ role: 'master', filtergraph: masterGraph, args: masterArgs });
-
-	const outputs = planOutputs(t, opts);
-	outputs.forEach((o, k) => {
-		const encodeGraph = reframeChains(t, k, '0:v', opts).join(';');
-		processes.push({
-			role: 'encode',
-			output: k,
-			filtergraph: encodeGraph,
-			args: [
-				...baseArgs(opts, 'info'),
-				'-benchmark',
-				'-f', 'nut', '-i', opts.masterStreams[k],
-				'-i', opts.audioPath,
-				'-filter_complex', encodeGraph,
-				'-map', `[${o.videoLabel}]`,
-				'-map', '1:a',
-				...x264Args(t, opts.encoderThreads),
-				'-c:a', 'copy',
-				'-t', T,
-				'-movflags', '+faststart',
-				'-f', containerOf(o.path),
-				o.path,
-			],
-		});
-	});
-	return { processes, inputs: [...master.inputs, ...audio.inputs], outputs, xfades: master.xfades, thumbnailFrames, totalSeconds: t.totalSeconds };
+/** A path quoted for an ffconcat `file` line. */
+function ffconcatPath(path: string): string {
+	return `'${path.replace(/'/g, "'\\''")}'`;
 }
 
-/** What ffmpeg's `-benchmark` printed: CPU seconds (user + system), wall seconds, peak RSS in MB. */
-export function parseBenchmark(stderr: string): { cpuSeconds: number; wallSeconds: number; maxRssMb: number } | null {
-	const times = /bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s/.exec(stderr);
-	if (!times) return null;
-	const rss = /bench: maxrss=(\d+)kB/.exec(stderr);
-	return { cpuSeconds: Number(times[1]) + Number(times[2]), wallSeconds: Number(times[3]), maxRssMb: rss ? Number(rss[1]) / 1024 : 0 };
+/**
+ * The timeline cut in time into segments rendered by independent ffmpeg processes, then joined.
+ *
+ *   audio          voice + music → mix → loudnorm → AAC, once
+ *   segment × S    its scenes decoded → fit, transitions, look → split → per output: reframe,
+ *                  captions, x264 → one file per output (and the thumbnail frames in its range)
+ *   join           per output: its segments concatenated (ffconcat, stream copy) + the audio track
+ *
+ * ffmpeg 5.1 runs a filtergraph on one thread, and a chain of processes joined by pipes moves at
+ * the pace of its slowest member: both leave cores idle, most of all on a loaded machine. Segments
+ * share nothing while they render, so each keeps its own filter thread and encoders busy, and the
+ * work is spread by running several at once. Cuts fall where a scene is shown alone, each segment
+ * starts on a keyframe, and frame times stay on the timeline's clock inside a segment, so captions,
+ * effects and transitions are those of the single process.
+ */
+export function buildSegmentPlan(t: NormalizedTimeline, opts: SegmentPlanOptions): SegmentPlan {
+	const T = n(t.totalSeconds);
+	const audioInputs = audioInputArgs(t, 0);
+	const audioGraph = finalAudio(t, audioInputs.inputs, opts.loudness, '[a]').join(';');
+	const audio: ProcessPlan = {
+		role: 'audio',
+		filtergraph: audioGraph,
+		args: [...baseArgs({ progress: false }, 'info'), '-benchmark', ...audioInputs.args, '-filter_complex', audioGraph, '-map', '[a]', ...AAC, '-t', T, '-f', 'mp4', opts.audioPath],
+	};
+
+	const outputs = planOutputs(t, opts);
+	const thumbs = t.thumbnails && opts.thumbnailPattern ? t.thumbnails : undefined;
+	const thumbnailFrames = thumbs ? thumbnailFrameNumbers(t) : [];
+	const ranges = planSegments(t, opts.segments);
+	const threads = opts.encoderThreads ?? segmentEncoderThreads(opts.parallel ?? 1, ranges.length, t.outputs.length);
+	const segmentFile = (s: number, k: number): string => join(opts.segmentDir, `segment-${s}-output-${k}.mp4`);
+	const segments = ranges.map((range, s): ProcessPlan => {
+		const master = masterChains(t, range);
+		const { startFrame, endFrame } = rangeFrames(t, range);
+		const frames = thumbnailFrameNumbers(t).filter((f) => f >= startFrame && f < endFrame);
+		const withThumbs = thumbs && frames.length > 0;
+		const branches = t.outputs.length + (withThumbs ? 1 : 0);
+		const graph = [...master.graph, `[${master.last}]${master.look.length ? `${master.look.join(',')},` : ''}split=${branches}${Array.from({ length: branches }, (_, k) => `[m${k}]`).join('')}`];
+		t.outputs.forEach((_, k) => graph.push(...reframeChains(t, k, `m${k}`, opts, startFrame > 0)));
+		if (withThumbs) {
+			const expr = frames.map((f) => `eq(n,${f - startFrame})`).join('+');
+			graph.push(`[m${t.outputs.length}]select=expr=${escapeFilterValue(expr)}[thumbs]`);
+		}
+		const filtergraph = graph.join(';');
+		const args = [...baseArgs({ progress: false }, 'info'), '-benchmark', ...master.args, '-filter_complex', filtergraph];
+		outputs.forEach((o, k) => {
+			args.push('-map', `[${o.videoLabel}]`, ...x264Args(t, threads), '-an', '-f', 'mp4', segmentFile(s, k));
+		});
+		if (withThumbs && opts.thumbnailPattern) {
+			const first = thumbnailFrames.indexOf(frames[0]) + 1;
+			args.push('-map', '[thumbs]', '-fps_mode', 'passthrough', '-c:v', 'png', '-f', 'image2', '-start_number', String(first), opts.thumbnailPattern);
+		}
+		return { role: 'segment', range, filtergraph, args };
+	});
+	const whole = masterChains(t);
+
+	const lists = outputs.map((_, k) => ({
+		path: join(opts.segmentDir, `output-${k}.ffconcat`),
+		text: `ffconcat version 1.0\n${ranges.map((_, s) => `file ${ffconcatPath(segmentFile(s, k))}\n`).join('')}`,
+	}));
+	const joinArgs = [...baseArgs({ progress: false }, 'info'), '-benchmark'];
+	for (const l of lists) joinArgs.push('-f', 'concat', '-safe', '0', '-i', l.path);
+	joinArgs.push('-i', opts.audioPath);
+	outputs.forEach((o, k) => {
+		joinArgs.push('-map', `${k}:v`, '-map', `${lists.length}:a`, '-c', 'copy', '-t', T, '-movflags', '+faststart', '-f', containerOf(o.path), o.path);
+	});
+	return {
+		audio,
+		segments,
+		join: { role: 'join', filtergraph: '', args: joinArgs },
+		lists,
+		inputs: [...whole.inputs, ...audioInputs.inputs.map((i) => ({ ...i, index: i.index + whole.inputs.length }))],
+		outputs,
+		xfades: whole.xfades,
+		thumbnailFrames,
+		totalSeconds: t.totalSeconds,
+	};
 }

@@ -1,8 +1,9 @@
 /**
- * How many videos render at once. One render of the split pipeline (assemble.ts) runs a master
- * process and one x264 process per output at the same time, each encoder with its own threads:
- * enough runnable work for about two cores by itself. More renders than cores / 2 oversubscribe
- * the machine: each render gets slower, none finishes sooner, and memory grows per render.
+ * How many videos render at once, and how many cores each may use. One render (assemble.ts) runs
+ * that many segment processes side by side, each with a filter thread and one encoder per output:
+ * two cores' worth keeps a render's own segments busy and its last segment short. Renders × cores
+ * per render stays within the machine's cores: more would oversubscribe it, each render slower and
+ * none finished sooner, with memory growing per process.
  */
 import { availableParallelism } from 'node:os';
 
@@ -14,6 +15,11 @@ export const CORES_PER_RENDER = 2;
 /** Renders at once on this machine: cores / 2, at least 1. */
 export function defaultRenderConcurrency(cores: number = availableParallelism()): number {
 	return Math.max(1, Math.floor(cores / CORES_PER_RENDER));
+}
+
+/** Cores (segment processes at once) for each of `renders` renders running together, at least 1. */
+export function coresPerRender(renders: number, cores: number = availableParallelism()): number {
+	return Math.max(1, Math.floor(cores / Math.max(1, renders)));
 }
 
 /** The setting as given (a node parameter): 0, empty or invalid means the machine's default. */

@@ -13,7 +13,7 @@ import type { Scene } from '../domain/schemas';
 import { assemble } from '../media/assemble';
 import { makeContactSheet } from '../media/contact-sheet';
 import { ensureMusicBed } from '../media/music';
-import { renderConcurrency, withRenderSlot } from '../media/schedule';
+import { coresPerRender, renderConcurrency, withRenderSlot } from '../media/schedule';
 import type { CaptionStyle, TerminalEffect, Timeline } from '../media/timeline';
 import type { PriceEntry } from '../pricing/price-table';
 import type { AspectRatio, Resolution, WordTiming } from '../providers/types';
@@ -222,7 +222,8 @@ export async function assembleVideo(deps: AssembleVideoDeps, input: AssembleVide
 		thumbnails: { atSeconds: [1], width: 1280, height: 720, dir: join(dir, 'thumbnails') },
 		backgroundColour: palette[0],
 	};
-	const result = await withRenderSlot(renderConcurrency(deps.renderConcurrency), () => assemble(timeline));
+	const renders = renderConcurrency(deps.renderConcurrency);
+	const result = await withRenderSlot(renders, () => assemble(timeline, { parallel: coresPerRender(renders) }));
 	const master = result.outputs.find((o) => o.aspect === '9:16')!;
 	const outputs = Object.fromEntries(result.outputs.map((o) => [o.aspect, o]));
 	let start = 0;

@@ -74,7 +74,7 @@ export class FfmpegAssembler implements INodeType {
 				type: 'number',
 				typeOptions: { minValue: 0, maxValue: 64 },
 				default: 0,
-				description: 'How many input items (videos) render at the same time in this n8n process. 0 = automatic: half the CPU cores, at least 1 (one render already keeps about two cores busy; more only oversubscribe).',
+				description: 'How many input items (videos) render at the same time in this n8n process. 0 = automatic: half the CPU cores, at least 1. Each video renders in segments on its share of the cores (cores / videos at once), so together they never oversubscribe the machine.',
 			},
 			mediaFolderProperty,
 		],

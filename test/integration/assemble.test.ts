@@ -124,7 +124,7 @@ afterAll(async () => {
 	if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('the split pipeline renders 9:16, 16:9 and 1:1 with the right sizes, durations, sync, loudness and thumbnails', async () => {
+test('the segments pipeline renders 9:16, 16:9 and 1:1 with the right sizes, durations, sync, loudness and thumbnails', async () => {
 	const words = 'Brand Infinity makes every campaign video in one pass'.split(' ').map((word, i) => ({ word, start: 0.3 + i * 0.45, end: 0.65 + i * 0.45 }));
 	const progress: AssembleProgress[] = [];
 	const r = await assemble(
@@ -141,21 +141,39 @@ test('the split pipeline renders 9:16, 16:9 and 1:1 with the right sizes, durati
 			thumbnails: { atSeconds: [1, 3.5], width: 320, height: 180, dir: join(dir, 'full', 'thumbs') },
 			preset: 'ultrafast',
 		},
-		{ onProgress: (p) => progress.push(p), tempDir: dir },
+		{ onProgress: (p) => progress.push(p), tempDir: dir, parallel: 2 },
 	);
 
-	// The split pipeline: audio once, the scenes decoded once by the master process, one encoder per output.
-	expect(r.processes.map((p) => [p.role, p.output])).toEqual([['audio', undefined], ['master', undefined], ['encode', 0], ['encode', 1], ['encode', 2]]);
-	const master = r.processes[1].args;
-	expect(master.flatMap((a, i) => (a === '-i' ? [master[i + 1]] : []))).toEqual([scene('testsrc'), scene('bars'), scene('plain')]);
-	expect(master).not.toContain('libx264');
+	// Segments: one per scene here (2 cores' worth, 3 × 2 asked, 3 scenes), longest first, then the audio once and the join.
+	expect(r.processes.map((p) => p.role)).toEqual(['segment', 'segment', 'segment', 'audio', 'join']);
+	const segments = r.processes.filter((p) => p.role === 'segment');
+	// 75 frames (scene 0 and the fade out of it), 57 (scene 1 and the wipe), 48.
+	expect(segments.map((p) => p.range)).toEqual([
+		{ firstScene: 0, endScene: 1 },
+		{ firstScene: 1, endScene: 2 },
+		{ firstScene: 2, endScene: 3 },
+	]);
+	// Each segment reads its own scene and the next one only for the transition into it.
+	const inputsOf = (args: string[]) => args.flatMap((a, i) => (a === '-i' ? [args[i + 1]] : []));
+	expect(segments.map((p) => inputsOf(p.args))).toEqual([
+		[scene('testsrc'), scene('bars')],
+		[scene('bars'), scene('plain')],
+		[scene('plain')],
+	]);
 	for (const p of r.processes) {
-		expect(p.args.filter((a) => a === 'libx264')).toHaveLength(p.role === 'encode' ? 1 : 0);
+		// One x264 per output in each segment (1 thread each: 2 cores over 2 segments × 3 encoders); no video encode in the join.
+		expect(p.args.filter((a) => a === 'libx264')).toHaveLength(p.role === 'segment' ? 3 : 0);
+		if (p.role === 'segment') expect(p.args.join(' ')).toContain('-threads 1');
 		// ffmpeg's -benchmark report was read: every process cost some CPU and memory.
 		expect(p.cpuSeconds).toBeGreaterThan(0);
 		expect(p.maxRssMb).toBeGreaterThan(1);
 	}
-	expect(r.processes.filter((p) => p.role === 'encode').map((p) => p.args.at(-1))).toEqual(r.outputs.map(() => expect.stringContaining('.partial-')));
+	expect(r.processes.find((p) => p.role === 'join')!.args.filter((a) => a.includes('.partial-'))).toEqual(r.outputs.map(() => expect.stringContaining('.partial-')));
+	// Every output has all 180 frames, the segments' keyframes where they were cut.
+	for (const o of r.outputs) {
+		const frames = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', o.path], { encoding: 'utf8' });
+		expect(Number(frames.stdout.trim())).toBe(180);
+	}
 	expect(r.totalSeconds).toBe(6);
 	expect(r.outputs.map((o) => [o.aspect, o.width, o.height])).toEqual([
 		['9:16', W, H],
@@ -194,7 +212,7 @@ test('the split pipeline renders 9:16, 16:9 and 1:1 with the right sizes, durati
 	expect(progress[progress.length - 1].phase).toBe('done');
 });
 
-test('the split pipeline and the single process make the same pictures and sound', async () => {
+test('the segments pipeline and the single process make the same pictures and sound', async () => {
 	const words = 'one render two ways'.split(' ').map((word, i) => ({ word, start: 0.2 + i * 0.5, end: 0.6 + i * 0.5 }));
 	const timeline = (name: string): Timeline => ({
 		scenes: [
@@ -207,17 +225,19 @@ test('the split pipeline and the single process make the same pictures and sound
 		outputs: OUTPUTS(name),
 		preset: 'ultrafast',
 	});
-	const split = await assemble(timeline('same-split'), { tempDir: dir });
+	// Two segments, cut where the second scene is shown alone (2.0 s).
+	const segmented = await assemble(timeline('same-segments'), { tempDir: dir, parallel: 2 });
+	expect(segmented.processes.filter((p) => p.role === 'segment')).toHaveLength(2);
 	const single = await assemble(timeline('same-single'), { tempDir: dir, pipeline: 'single' });
 	expect(single.processes.map((p) => p.role)).toEqual(['single']);
 	expect(single.args.filter((a) => a === 'libx264')).toHaveLength(3);
 	for (let k = 0; k < 3; k++) {
-		const [a, b] = [split.outputs[k], single.outputs[k]];
+		const [a, b] = [segmented.outputs[k], single.outputs[k]];
 		expect([a.width, a.height]).toEqual([b.width, b.height]);
 		expect(Math.abs(a.durationSeconds - b.durationSeconds)).toBeLessThan(0.05);
 		expect(Math.abs(a.audioDurationSeconds - b.audioDurationSeconds)).toBeLessThan(0.05);
 		expect(Math.abs(integratedLoudness(a.path) - integratedLoudness(b.path))).toBeLessThan(0.2);
-		for (const at of [0.5, 1.6, 2.5]) {
+		for (const at of [0.5, 1.6, 1.95, 2.05, 2.5]) {
 			const fa = frame(a.path, at, a.width, a.height);
 			const fb = frame(b.path, at, b.width, b.height);
 			let diff = 0;

@@ -1,5 +1,5 @@
 import { mapLimit, Semaphore } from '../../lib/domain/concurrency';
-import { CORES_PER_RENDER, defaultRenderConcurrency, renderConcurrency, withRenderSlot } from '../../lib/media/schedule';
+import { coresPerRender, CORES_PER_RENDER, defaultRenderConcurrency, renderConcurrency, withRenderSlot } from '../../lib/media/schedule';
 
 /** A promise resolved from outside, so a test decides when each piece of work ends (no timers). */
 function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
@@ -91,6 +91,15 @@ describe('render scheduling', () => {
 		expect(renderConcurrency(undefined, 16)).toBe(8);
 		expect(renderConcurrency(3, 2)).toBe(3);
 		expect(renderConcurrency(Number.NaN, 2)).toBe(1);
+	});
+
+	test('each render gets its share of the cores, so renders × segment processes stay within them', () => {
+		expect(coresPerRender(1, 2)).toBe(2);
+		expect(coresPerRender(defaultRenderConcurrency(8), 8)).toBe(2);
+		expect(coresPerRender(3, 8)).toBe(2);
+		expect(coresPerRender(4, 2)).toBe(1);
+		expect(coresPerRender(0, 4)).toBe(4);
+		for (const cores of [1, 2, 3, 4, 8, 16]) expect(coresPerRender(defaultRenderConcurrency(cores), cores) * defaultRenderConcurrency(cores)).toBeLessThanOrEqual(Math.max(cores, 1));
 	});
 
 	test('callers with the same limit share its places (two executions in one process): limit 1 renders one at a time', async () => {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../lib/domain/errors';
-import { buildAssemblePlan, buildLoudnessAnalysisArgs, escapeFilterValue, glitchTimes, parseLoudnormJson } from '../../lib/media/filtergraph';
+import { buildAssemblePlan, buildLoudnessAnalysisArgs, buildSegmentPlan, escapeFilterValue, glitchTimes, parseLoudnormJson, planSegments, rangeFrames } from '../../lib/media/filtergraph';
 import { masterSize, validateTimeline, type Timeline } from '../../lib/media/timeline';
 
 const outputs: Timeline['outputs'] = [
@@ -190,9 +190,20 @@ describe('buildAssemblePlan', () => {
 			chainLength = chainLength - overlap + s.clipSeconds;
 		});
 		expect(chainLength).toBeCloseTo(t.totalSeconds, 6);
-		expect(graph).toContain('xfade=transition=fade:duration=0.5:offset=5[x1]');
-		expect(graph).toContain('[x1][s2]concat=n=2:v=1:a=0,settb=1/30[x2]');
-		expect(graph).toContain('trim=end_frame=165');
+		// Only the overlaps go through xfade (it takes no yuv420p); the pieces are concatenated.
+		expect(graph).toContain('[t0][h1]xfade=transition=fade:duration=0.5:offset=0,format=yuv420p[x1]');
+		expect(graph).toContain('[t2][h3]xfade=transition=wipeleft:duration=1:offset=0,format=yuv420p[x3]');
+		expect(graph).toContain('[b0][x1][b1][b2][x3][b3]concat=n=6:v=1:a=0,settb=1/30[joined]');
+		expect(graph.match(/xfade=/g)).toHaveLength(2);
+		// Scene 0: fitted to 165 frames (its 150 + the 15 of the fade), body 0–150, tail 150–165.
+		expect(graph).toContain('trim=end_frame=165,setpts=PTS-STARTPTS,split=2[b0r][t0r]');
+		expect(graph).toContain('[b0r]trim=start_frame=0:end_frame=150,');
+		expect(graph).toContain('[t0r]trim=start_frame=150:end_frame=165,');
+		// Scene 1: head 0–15 (into the fade), body 15–150 (a cut out); scene 2: a cut in, its body, the wipe's 30.
+		expect(graph).toContain('[h1r]trim=start_frame=0:end_frame=15,');
+		expect(graph).toContain('[b1r]trim=start_frame=15:end_frame=150,');
+		expect(graph).toContain('trim=end_frame=150,setpts=PTS-STARTPTS,split=2[b2r][t2r]');
+		expect(graph).toContain('[b2r]trim=start_frame=0:end_frame=120,');
 	});
 
 	test('captions are burned per output after its reframe; 16:9 gets the cheap blurred background', () => {
@@ -251,5 +262,91 @@ describe('buildAssemblePlan', () => {
 		const g = buildAssemblePlan(tt).filtergraph;
 		expect(g).toMatch(/chromashift=[^,]*enable=between\(t\\,1\\,1\.16\)/);
 		expect(g).toContain('noise=alls=14:allf=t+u:enable=between(t\\,1\\,12)');
+	});
+});
+
+/** Labels a filtergraph produces and consumes (inputs `N:v` aside): each produced label is used once. */
+function labelsBalance(graph: string, mapped: string[]): void {
+	const produced: string[] = [];
+	const consumed: string[] = [];
+	for (const c of chains(graph)) {
+		consumed.push(...[.../^((?:\[[^\]]+\])*)/.exec(c)![1].matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]).filter((l) => !/^\d+:[av]$/.test(l)));
+		produced.push(...[.../((?:\[[^\]]+\])*)$/.exec(c)![1].matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]));
+	}
+	expect([...consumed, ...mapped].sort()).toEqual([...produced].sort());
+}
+
+describe('segments', () => {
+	// 5 s, fade 0.5 s into 5 s, cut into 4 s, wipe 1 s into 6 s: 600 frames; scenes shown alone from 0, 165, 300, 450.
+	const t = validateTimeline(timeline({ thumbnails: { atSeconds: [1, 12.5, 16], width: 1280, height: 720, dir: '/thumbs' } }));
+
+	test('cuts fall where a scene is shown alone, cover the timeline once, and are about equal', () => {
+		expect([0, 1, 2, 3].map((i) => rangeFrames(t, { firstScene: i, endScene: i }).startFrame)).toEqual([0, 165, 300, 450]);
+		expect(planSegments(t, 1)).toEqual([{ firstScene: 0, endScene: 4 }]);
+		expect(planSegments(t, 2)).toEqual([{ firstScene: 0, endScene: 2 }, { firstScene: 2, endScene: 4 }]);
+		// Thirds of 600 are 200 and 400: the nearest scene starts are 165 and 450.
+		expect(planSegments(t, 3)).toEqual([{ firstScene: 0, endScene: 1 }, { firstScene: 1, endScene: 3 }, { firstScene: 3, endScene: 4 }]);
+		// More segments than scenes: one per scene.
+		expect(planSegments(t, 9)).toHaveLength(4);
+		for (const count of [1, 2, 3, 4, 9]) {
+			const frames = planSegments(t, count).map((r) => rangeFrames(t, r));
+			expect(frames[0].startFrame).toBe(0);
+			expect(frames.at(-1)!.endFrame).toBe(600);
+			frames.slice(1).forEach((f, k) => expect(f.startFrame).toBe(frames[k].endFrame));
+		}
+	});
+
+	const plan = buildSegmentPlan(t, {
+		segments: 2,
+		segmentDir: "/tmp/x/it's segments",
+		audioPath: '/tmp/x/audio.m4a',
+		assFiles: ['/tmp/x/output-0.ass', '/tmp/x/output-1.ass', '/tmp/x/output-2.ass'],
+		thumbnailPattern: '/tmp/x/frame-%03d.png',
+	});
+	const inputsOf = (args: string[]) => args.flatMap((a, i) => (a === '-i' ? [args[i + 1]] : []));
+
+	test('each segment reads only its scenes (the next one for the transition into it) and writes one file per output', () => {
+		expect(plan.segments.map((s) => s.range)).toEqual([{ firstScene: 0, endScene: 2 }, { firstScene: 2, endScene: 4 }]);
+		expect(inputsOf(plan.segments[0].args)).toEqual(['/in/a.mp4', '/in/b.mp4']);
+		// The wipe into d belongs to the second segment; d is read to its end there.
+		expect(inputsOf(plan.segments[1].args)).toEqual(['/in/c.mp4', '/in/d.mp4']);
+		for (const s of plan.segments) {
+			expect(s.args.filter((a) => a === 'libx264')).toHaveLength(3);
+			expect(s.args).toContain('-an');
+			expect(s.args).not.toContain('/in/voice.wav');
+			const mapped = s.args.flatMap((a, i) => (a === '-map' ? [s.args[i + 1].replace(/^\[|\]$/g, '')] : []));
+			labelsBalance(s.filtergraph, mapped);
+		}
+		expect(plan.segments[0].filtergraph.match(/xfade=/g)).toHaveLength(1);
+		expect(plan.segments[1].filtergraph).toContain('[t2][h3]xfade=transition=wipeleft');
+	});
+
+	test('a later segment keeps timeline times for captions and effects, and its file starts at zero', () => {
+		expect(plan.segments[0].filtergraph).not.toContain('setpts=PTS-STARTPTS+');
+		expect(plan.segments[1].filtergraph).toContain('concat=n=3:v=1:a=0,settb=1/30,setpts=PTS-STARTPTS+300[joined]');
+		const outputs = chains(plan.segments[1].filtergraph).filter((c) => /\[v\d\]$/.test(c));
+		expect(outputs).toHaveLength(3);
+		for (const c of outputs) expect(c).toMatch(/ass=filename=.*,setpts=PTS-STARTPTS\[v\d\]$/);
+	});
+
+	test('thumbnails: each frame from the segment it falls in, numbered as in the whole timeline', () => {
+		expect(plan.thumbnailFrames).toEqual([30, 375, 480]);
+		expect(plan.segments[0].filtergraph).toContain('select=expr=eq(n\\,30)[thumbs]');
+		expect(plan.segments[1].filtergraph).toContain('select=expr=eq(n\\,75)+eq(n\\,180)[thumbs]');
+		expect(plan.segments[0].args.join(' ')).toContain('-start_number 1 /tmp/x/frame-%03d.png');
+		expect(plan.segments[1].args.join(' ')).toContain('-start_number 2 /tmp/x/frame-%03d.png');
+	});
+
+	test('audio once; the join concatenates each output\'s segments in order by stream copy and adds the audio', () => {
+		expect(inputsOf(plan.audio.args)).toEqual(['/in/voice.wav', '/in/music.mp3']);
+		expect(plan.audio.filtergraph).toContain('loudnorm=I=-14');
+		expect(plan.lists.map((l) => l.path)).toEqual([0, 1, 2].map((k) => `/tmp/x/it's segments/output-${k}.ffconcat`));
+		expect(plan.lists[1].text).toBe(
+			"ffconcat version 1.0\nfile '/tmp/x/it'\\''s segments/segment-0-output-1.mp4'\nfile '/tmp/x/it'\\''s segments/segment-1-output-1.mp4'\n",
+		);
+		const j = plan.join.args;
+		expect(inputsOf(j)).toEqual([...plan.lists.map((l) => l.path), '/tmp/x/audio.m4a']);
+		expect(j.join(' ')).toContain('-map 1:v -map 3:a -c copy -t 20 -movflags +faststart -f mp4 /out/h.mp4');
+		expect(j).not.toContain('libx264');
 	});
 });
