@@ -55,7 +55,7 @@ export class FfmpegAssembler implements INodeType {
 					{ name: 'Typing', value: 'typing' },
 				],
 				default: [],
-				description: 'Seed 001 terminal-style overlays on the opening scene',
+				description: 'Terminal-style overlays on the opening scene',
 			},
 			{ displayName: 'Terminal Text', name: 'terminalText', type: 'string', default: '', description: 'Typed by the typing effect' },
 			{

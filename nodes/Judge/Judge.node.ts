@@ -88,7 +88,7 @@ export class Judge implements INodeType {
 			},
 			{ displayName: 'Campaign ID', name: 'campaignId', type: 'string', default: '', description: 'Links the safety report (and any paid check) to a campaign', displayOptions: ops(['checkText']) },
 			{ displayName: 'Pass Threshold', name: 'passThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.85, description: 'Aggregate confidence needed to pass', displayOptions: ops(['checkText']) },
-			{ displayName: 'Pass Threshold', name: 'scriptPassThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.9, description: 'Aggregate confidence a script needs to pass (seed 003: 0.90 for script approval)', displayOptions: ops(['checkScript']) },
+			{ displayName: 'Pass Threshold', name: 'scriptPassThreshold', type: 'number', typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 }, default: 0.9, description: 'Aggregate confidence a script needs to pass (0.90 by default, the bar for script approval)', displayOptions: ops(['checkScript']) },
 			{ displayName: 'Video ID', name: 'videoId', type: 'string', default: '={{ $json.video_id }}', description: 'The assembled video (leave empty to judge a file by its path)', displayOptions: ops(['checkVideo']) },
 			{
 				displayName: 'Output',

@@ -88,7 +88,7 @@ export class ScriptWriter implements INodeType {
 				displayOptions: ops(['reviseWithFeedback']),
 			},
 			{ displayName: 'Expected Version', name: 'expectedVersion', type: 'number', default: 1, required: true, description: 'The state_version you read', displayOptions: ops(['revise']) },
-			{ displayName: 'Script (JSON)', name: 'script', type: 'json', default: '{}', required: true, description: 'The whole script in the seed 003 shape', displayOptions: ops(['revise']) },
+			{ displayName: 'Script (JSON)', name: 'script', type: 'json', default: '{}', required: true, description: 'The whole script as JSON: hook, scenes, voiceover_full_text, total_duration_seconds, variant_tag', displayOptions: ops(['revise']) },
 			...llmProperties(ops(['fromBrief', 'reviseWithFeedback'])),
 		],
 	};

@@ -17,8 +17,7 @@
  * `file:` protocol so a path can never name another ffmpeg protocol.
  */
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
-import { isAbsolute } from 'node:path';
+import { basename, dirname, isAbsolute } from 'node:path';
 
 
 import { ValidationError } from '../../domain/errors';
