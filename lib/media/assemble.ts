@@ -310,6 +310,8 @@ async function runQueued(plans: ProcessPlan[], parallel: number, frames: (p: Pro
 	opts.signal?.addEventListener('abort', onAbort, { once: true });
 	const total = plans.reduce((a, p) => a + frames(p), 0);
 	let done = 0;
+	// The failure that stopped the others (theirs are only "killed").
+	let firstFailure: unknown;
 	try {
 		return await mapLimit(plans, parallel, async (p) => {
 			try {
@@ -320,10 +322,14 @@ async function runQueued(plans: ProcessPlan[], parallel: number, frames: (p: Pro
 				}
 				return run;
 			} catch (err) {
+				if (!stop.signal.aborted) firstFailure ??= err;
 				stop.abort();
-				throw opts.signal?.aborted ? new AssemblyError('aborted', 'the assembly was aborted; ffmpeg was killed') : err;
+				throw err;
 			}
 		});
+	} catch (err) {
+		if (opts.signal?.aborted) throw new AssemblyError('aborted', 'the assembly was aborted; ffmpeg was killed');
+		throw firstFailure ?? err;
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);
 	}

@@ -449,3 +449,37 @@ test('an abort kills ffmpeg and leaves no output behind', async () => {
 	expect(existsSync(target)).toBe(false);
 	expect((await readdir(join(dir, 'abort'))).filter((f) => f.endsWith('.mp4'))).toEqual([]);
 });
+
+test('a failing segment stops the others: its error is the one reported, and no output is left behind', async () => {
+	// An ffmpeg that fails on the segment reading `bars` and otherwise runs until killed (a marker says if it was not).
+	const fake = join(dir, 'fake-ffmpeg.js');
+	const finished = join(dir, 'fake-finished');
+	await writeFile(
+		fake,
+		`#!${process.execPath}\n` +
+			`if (process.argv.some((a) => a.endsWith('bars.mp4'))) { console.error('bars.mp4: Invalid data found when processing input'); process.exit(1); }\n` +
+			`setTimeout(() => require('node:fs').writeFileSync(${JSON.stringify(finished)}, 'not killed'), 20000);\n`,
+		{ mode: 0o755 },
+	);
+	const target = join(dir, 'failing', 'out.mp4');
+	const err = await assemble(
+		{
+			// Equal segments start in scene order: testsrc and bars together (bars fails second in order), plain waiting.
+			scenes: [
+				{ path: scene('testsrc'), durationSeconds: 2 },
+				{ path: scene('bars'), durationSeconds: 2 },
+				{ path: scene('plain'), durationSeconds: 2 },
+			],
+			loudness: { twoPass: false },
+			outputs: [{ aspect: '9:16', width: W, height: H, path: target }],
+			preset: 'ultrafast',
+		},
+		{ tempDir: dir, ffmpegPath: fake, parallel: 2 },
+	).catch((e: unknown) => e);
+	expect(err).toBeInstanceOf(AssemblyError);
+	expect((err as AssemblyError).reason).toBe('ffmpeg_failed');
+	expect((err as Error).message).toContain('bars.mp4: Invalid data');
+	expect(existsSync(finished)).toBe(false);
+	expect(existsSync(target)).toBe(false);
+	expect((await readdir(dir)).filter((f) => f.startsWith('bi-assemble-'))).toEqual([]);
+});
