@@ -217,7 +217,7 @@ function headFrames(t: NormalizedTimeline, i: number): number {
 }
 
 /**
- * Scenes fitted to the master canvas, transitions, then the master look: the chains up to `[master]`.
+ * Scenes fitted to the master canvas and joined by their transitions (the chains up to `[joined]`), and the master look.
  *
  * Each fitted clip is cut into its head (blended with the previous clip's tail), its body (shown
  * alone) and its tail (blended with the next clip's head); only the overlaps go through xfade and the
