@@ -66,6 +66,23 @@ export function typographyColours(palette?: string[]): { background: string; acc
 	return { background, accent, text };
 }
 
+/**
+ * The words of a typography scene or an end card, wrapped for a frame `width` px wide (84 % of it
+ * used; the bold sans averages 0.6 em a character) in at most `maxLines` lines: at `size` when they
+ * fit, else at the largest smaller size down to 70 % of it at which they do, so the line is never
+ * cut short on screen (its captions are not burned there). Only a text too long even at 70 % is
+ * cut, with an ellipsis.
+ */
+export function fitLines(text: string, width: number, size: number, maxLines: number): { fontSize: number; lines: string[] } {
+	const smallest = Math.max(8, Math.round(size * 0.7));
+	for (let fontSize = size; ; fontSize = Math.max(smallest, Math.floor(fontSize * 0.94))) {
+		const perLine = Math.max(6, Math.floor((width * 0.84) / (fontSize * 0.6)));
+		const lines = wrapText(text, perLine, maxLines).split('\n');
+		const whole = wrapText(text, perLine, Number.MAX_SAFE_INTEGER).split('\n').length <= maxLines;
+		if (whole || fontSize <= smallest) return { fontSize, lines };
+	}
+}
+
 export class LibraryVideoProvider extends LocalVideoProvider {
 	readonly name: string = 'library';
 	protected readonly model: string = LIBRARY_ASSET_MODEL;
@@ -268,9 +285,7 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 		const { background, accent, text: ink } = typographyColours(src.palette ?? req.palette);
 		const font = await this.font(src);
 		if (!font) throw new ValidationError('kinetic typography needs a font: add one to the brand library or install fonts-dejavu-core', 'font');
-		const fontSize = Math.max(14, Math.round(Math.min(W, H) / 10));
-		const perLine = Math.max(6, Math.floor((W * 0.84) / (fontSize * 0.6)));
-		const lines = wrapText(text.trim() || req.prompt, perLine, 5).split('\n');
+		const { fontSize, lines } = fitLines(text.trim() || req.prompt, W, Math.max(14, Math.round(Math.min(W, H) / 10)), 5);
 		const block = lines.length * Math.round(fontSize * 1.25);
 		const top = Math.round((H - block) / 2);
 		const bandH = Math.max(8, Math.round(H * 0.06));
@@ -308,9 +323,7 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 		const chain = [this.moving({ ...src, focus: { x: 0.5, y: 0.5 }, motion: 'push_in' }, size, d)];
 		const font = await this.font(src);
 		if (font && src.text?.trim()) {
-			const fontSize = Math.max(12, Math.round(Math.min(W, H) / 15));
-			const perLine = Math.max(6, Math.floor((W * 0.84) / (fontSize * 0.6)));
-			const lines = wrapText(src.text.trim(), perLine, 3).split('\n');
+			const { fontSize, lines } = fitLines(src.text.trim(), W, Math.max(12, Math.round(Math.min(W, H) / 15)), 3);
 			chain.push(...(await this.textFilters(lines, font, ink, accent, fontSize, Math.round(H * 0.62), 0.4, 0.3, p, 'e')));
 		}
 		return { inputs: ['-loop', '1', '-framerate', String(this.fps), '-i', `file:${p.image}`], chain: chain.join(',') };
