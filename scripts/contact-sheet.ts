@@ -1,74 +1,56 @@
 /**
- * The README's picture: a real video made offline by the package's local providers for the demo
- * brand (examples/stride), one frame per scene of the 9:16 master, tiled into a contact sheet.
+ * The README's picture: the contact sheet the offline demo wrote for one of its videos (one frame
+ * from the middle of each scene, rows 9:16, 16:9 and 1:1), as a JPEG in docs/.
  *
- *   node -r ./test/helpers/ts-register.js scripts/contact-sheet.ts [docs/contact-sheet.jpg]
+ *   npm run demo -- --exit
+ *   node -r ./test/helpers/ts-register.js scripts/contact-sheet.ts [--variant emotional] [--out out/demo] [docs/contact-sheet.jpg]
  *
- * The same library calls the templates make: brief (Brand RAG), 50 hooks (Hook Generator), script
- * (Script Writer), one local render per scene (Model Router's `local` generator), the voice
- * (espeak-ng), the FFmpeg Assembler (captions, loudness, three formats). Then ffmpeg pulls the frame
- * at the middle of each scene and its tile filter lays them out. Needs ffmpeg, espeak-ng, fonts.
+ * It reads the demo's manifest (out/demo/manifest.json), takes the variant's contact-sheet.png
+ * (default: the first variant), re-encodes it with sharp (JPEG, quality 85) and prints what each
+ * scene was made from (the campaign report's scene sources), which is what the README's caption says.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 
-import { assemble } from '../lib/media/assemble';
-import { runTool } from '../lib/media/probe';
-import { LocalEmbeddingProvider } from '../lib/providers/embeddings/local';
-import { LocalLlmProvider } from '../lib/providers/llm/local';
-import { LocalTtsProvider } from '../lib/providers/tts/local';
-import { LocalVideoProvider } from '../lib/providers/video/local';
-import { synthesizeBrief } from '../lib/strategy/brief';
-import { generateHooks } from '../lib/strategy/hooks';
-import { writeScript } from '../lib/strategy/script';
+import sharp from 'sharp';
 
 const ROOT = join(__dirname, '..');
 
+interface Manifest {
+	variants: { variant_type: string; video_id: string; hook: string; outputs: { contact_sheet: string } }[];
+	reports: { campaign_json: string };
+}
+interface SceneSource {
+	video_id: string;
+	sequence: number;
+	source: { type: string; stock_id?: string; media_id?: string; provider?: string; model?: string };
+	media: { file_name: string } | null;
+}
+
 async function main(): Promise<void> {
-	const dest = resolve(process.argv[2] ?? join(ROOT, 'docs', 'contact-sheet.jpg'));
-	const brand = JSON.parse(await readFile(join(ROOT, 'examples', 'stride', 'brand.json'), 'utf8'));
-	const request = JSON.parse(await readFile(join(ROOT, 'examples', 'stride', 'campaign-request.json'), 'utf8'));
-	const llm = new LocalLlmProvider();
-	const work = await mkdtemp(join(tmpdir(), 'bi-sheet-'));
-	try {
-		const { brief } = await synthesizeBrief({ request: { ...request, brand_id: '00000000-0000-4000-8000-000000000001' }, brand, llm });
-		const hooks = await generateHooks({ brief, llm, embedder: new LocalEmbeddingProvider(), productCategory: request.product_category });
-		const { script } = await writeScript({ brief, hook: hooks.top[0], variant: 'emotional', brand, targetSeconds: 30, llm, variationsGenerated: hooks.hooks.length });
-
-		const video = new LocalVideoProvider({ workDir: join(work, 'render'), renderScale: 0.5 });
-		const clips: string[] = [];
-		for (const scene of script.scenes) {
-			const sub = await video.submit({ prompt: scene.visual_prompt, model: 'local-ffmpeg', durationSeconds: scene.duration_seconds, aspectRatio: '9:16', resolution: '720p', palette: brand.color_palette });
-			const done = await video.waitFor(sub.jobId);
-			clips.push((await video.download(done, join(work, `scene-${scene.sequence}.mp4`))).path);
-		}
-		const voice = await new LocalTtsProvider().synthesize({ text: script.voiceover_full_text }, join(work, 'voice.wav'));
-		const master = join(work, 'master-9x16.mp4');
-		await assemble({
-			scenes: script.scenes.map((s, i) => ({ path: clips[i], durationSeconds: s.duration_seconds, transition: i === 0 ? 'none' : 'fade', transitionSeconds: 0.4 })),
-			voiceover: { path: voice.path, words: voice.words },
-			captions: { words: voice.words ?? [], style: { fontName: 'DejaVu Sans', primaryColour: '#FFFFFF', highlightColour: brand.color_palette[1], outlineColour: brand.color_palette[0] } },
-			outputs: [{ aspect: '9:16', width: 540, height: 960, path: master }],
-		});
-
-		// One frame from the middle of each scene, in order, tiled in one row.
-		let start = 0;
-		const frames: string[] = [];
-		for (const [i, s] of script.scenes.entries()) {
-			const frame = join(work, `frame-${i}.png`);
-			await runTool('ffmpeg', ['-v', 'error', '-ss', String(start + s.duration_seconds / 2), '-i', master, '-frames:v', '1', '-vf', 'scale=270:480', '-y', frame]);
-			frames.push(frame);
-			start += s.duration_seconds;
-		}
-		mkdirSync(dirname(dest), { recursive: true });
-		const inputs = frames.flatMap((f) => ['-i', f]);
-		const stack = `${frames.map((_, i) => `[${i}:v]`).join('')}hstack=inputs=${frames.length},pad=iw+16:ih+16:8:8:color=0x0A2540`;
-		await runTool('ffmpeg', ['-v', 'error', ...inputs, '-filter_complex', stack, '-frames:v', '1', '-q:v', '3', '-y', dest]);
-		process.stdout.write(`${dest}: ${frames.length} scenes of a ${start.toFixed(1)} s master ("${hooks.top[0].text}")\n`);
-	} finally {
-		await rm(work, { recursive: true, force: true });
+	const args = process.argv.slice(2);
+	const option = (name: string): string | undefined => {
+		const i = args.indexOf(name);
+		if (i < 0) return undefined;
+		const value = args[i + 1];
+		args.splice(i, 2);
+		return value;
+	};
+	const variantType = option('--variant');
+	const outDir = resolve(option('--out') ?? join(ROOT, 'out', 'demo'));
+	const dest = resolve(args[0] ?? join(ROOT, 'docs', 'contact-sheet.jpg'));
+	const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as Manifest;
+	const variant = variantType ? manifest.variants.find((v) => v.variant_type === variantType) : manifest.variants[0];
+	if (!variant) throw new Error(`no variant ${variantType} in ${join(outDir, 'manifest.json')} (has ${manifest.variants.map((v) => v.variant_type).join(', ')})`);
+	await mkdir(dirname(dest), { recursive: true });
+	const info = await sharp(variant.outputs.contact_sheet).jpeg({ quality: 85, mozjpeg: true }).toFile(dest);
+	process.stdout.write(`${dest}: ${info.width}x${info.height}, ${Math.round(info.size / 1024)} KB, the ${variant.variant_type} variant ("${variant.hook}")\n`);
+	const report = JSON.parse(readFileSync(manifest.reports.campaign_json, 'utf8')) as { scene_sources?: SceneSource[] };
+	for (const r of (report.scene_sources ?? []).filter((s) => s.video_id === variant.video_id).sort((a, b) => a.sequence - b.sequence)) {
+		const s = r.source;
+		const what = s.type === 'generator' ? `generator ${s.provider}/${s.model}` : s.type.replace(/_/g, ' ');
+		process.stdout.write(`  scene ${r.sequence}: ${what}${r.media ? ` (${r.media.file_name})` : ''}${s.stock_id ? ` ${s.stock_id}` : ''}\n`);
 	}
 }
 

@@ -145,18 +145,23 @@ function useLibraryAndStock(wf) {
   }
 }
 
-/** Which scene came from where (library asset, stock, typography, end card, generator). */
-function printSceneSources(reportFile) {
+/** Which scene of each variant's video came from where (library asset, stock, typography, end card, generator). */
+function printSceneSources(reportFile, manifest) {
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
   const rows = report.scene_sources ?? [];
   if (!rows.length) return;
   process.stdout.write('  scene sources\n');
-  for (const r of rows) {
-    const s = r.source ?? {};
-    const what = s.type === 'generator' ? `generator ${s.provider}/${s.model}` : s.type.replace(/_/g, ' ');
-    const id = s.stock_id ?? s.media_id ?? '';
-    const file = r.media ? ` ${r.media.kind} ${r.media.file_name}` : '';
-    process.stdout.write(`    scene ${r.sequence}: ${what}${file}${id ? ` (${id})` : ''}\n`);
+  const videos = [...new Set(rows.map((r) => r.video_id))];
+  for (const videoId of videos) {
+    const variant = manifest.variants.find((v) => v.video_id === videoId);
+    process.stdout.write(`    variant ${variant ? variant.variant_type : videoId}\n`);
+    for (const r of rows.filter((x) => x.video_id === videoId)) {
+      const s = r.source ?? {};
+      const what = s.type === 'generator' ? `generator ${s.provider}/${s.model}` : s.type.replace(/_/g, ' ');
+      const id = s.stock_id ?? s.media_id ?? '';
+      const file = r.media ? ` ${r.media.kind} ${r.media.file_name}` : '';
+      process.stdout.write(`      scene ${r.sequence}: ${what}${file}${id ? ` (${id})` : ''}\n`);
+    }
   }
 }
 
@@ -282,7 +287,7 @@ async function main() {
   }
   fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
   printSummary(manifest, out);
-  printSceneSources(path.join(out, 'reports', 'campaign-report.json'));
+  printSceneSources(path.join(out, 'reports', 'campaign-report.json'), manifest);
 
   if (args.exit) return;
   await harness.start();

@@ -80,9 +80,28 @@ export function stockQuery(prompt: string): string {
 	return [...new Set(words)].slice(0, 4).join(' ') || 'city running';
 }
 
-function tagBonus(tags: unknown, promptWords: Set<string>): number {
-	const list = Array.isArray(tags) ? (tags as string[]) : [];
-	const hits = list.filter((t) => t.split(/\s+/).every((w) => promptWords.has(w))).length;
+/** A word without its plural ending, so a tag "texture" meets a prompt's "textures" ("stories" → "story"). */
+export function wordForm(word: string): string {
+	if (word.length > 4 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+	if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
+	return word;
+}
+
+/** The words of a prompt as tagBonus compares them. */
+export function promptWords(prompt: string): Set<string> {
+	return new Set(tokenize(prompt).map(wordForm));
+}
+
+/**
+ * 0.08 for each of an asset's tags that the prompt names (every word of it, split as the prompt is:
+ * "close-up" is "close" and "up"; singular or plural alike), at most 0.24.
+ */
+export function tagBonus(tags: unknown, words: Set<string>): number {
+	const list = Array.isArray(tags) ? (tags as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+	const hits = list.filter((t) => {
+		const ws = tokenize(t).map(wordForm);
+		return ws.length > 0 && ws.every((w) => words.has(w));
+	}).length;
 	return Math.min(0.24, hits * 0.08);
 }
 
@@ -200,7 +219,7 @@ export async function planSceneSources(deps: SourceDeps, input: PlanInput): Prom
 		// Unused fitting assets first, then stock; never a repeat (typography takes the scene instead).
 		let fittingAllUsed = false;
 		if (input.library && visuals.length) {
-			const words = new Set(tokenize(scene.visual_prompt));
+			const words = promptWords(scene.visual_prompt);
 			const matches = await deps.store.matchBrandMedia(input.brandId, vectors[k], ['image', 'video'], Math.min(200, visuals.length));
 			const scored = matches
 				.map((m) => ({ row: byId.get(m.media_id)!, score: m.similarity + tagBonus(byId.get(m.media_id)?.tags, words) }))

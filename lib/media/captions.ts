@@ -158,10 +158,14 @@ function balanceLines(words: WordTiming[], maxChars: number, maxLines: number): 
 	return best;
 }
 
+/** Words a caption cut mid-phrase should not end on: articles, short prepositions and conjunctions, possessives. */
+const WEAK_END = /^(?:the|a|an|of|to|in|on|at|for|with|from|by|and|or|but|my|your|our|its|their|his|her)$/i;
+
 /**
  * Groups timed words into caption cues of at most `maxLines` lines of `maxChars`: a cue ends at a
- * pause longer than `pauseSeconds`, after a sentence end, or when the next word does not fit.
- * A word longer than a line gets a cue of its own (libass wraps it).
+ * pause longer than `pauseSeconds`, after a sentence end, or when the next word does not fit (then
+ * not on an article or the like, which moves to the next cue). A word longer than a line gets a
+ * cue of its own (libass wraps it).
  */
 export function groupWords(
 	input: readonly WordTiming[],
@@ -184,8 +188,16 @@ export function groupWords(
 			const prev = current[current.length - 1];
 			const sentenceEnd = /[.!?…]["')\]]*$/.test(prev.word);
 			const tooLong = w.end - current[0].start > maxCue;
-			if (w.start - prev.end > pause || sentenceEnd || tooLong || !balanceLines([...current, w], opts.maxChars, maxLines)) {
+			if (w.start - prev.end > pause || sentenceEnd) flush();
+			else if (tooLong || !balanceLines([...current, w], opts.maxChars, maxLines)) {
+				// A cue cut mid-phrase does not end on "the", "a", "of"…: those words open the next
+				// cue with the word they belong to ("…like this: / the Cloudline, a light…").
+				let keep = current.length;
+				while (keep > 1 && WEAK_END.test(current[keep - 1].word)) keep--;
+				const carry = current.slice(keep);
+				current = current.slice(0, keep);
 				flush();
+				current = carry;
 			}
 		}
 		current.push(w);

@@ -4,8 +4,8 @@
  * → the assembled master, its 16:9 and 1:1 versions and thumbnails.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 
 import { ValidationError } from '../domain/errors';
 import { parseUsd } from '../domain/money';
@@ -155,8 +155,9 @@ export interface AssembleVideoInput {
 	voiceover?: { path: string; words?: WordTiming[] } | null;
 	music?: { path: string; gainDb?: number } | null;
 	/**
-	 * Without `music`: a bed the project synthesises (media/music.ts; seeded by the brand, cached in
-	 * the media folder's music/) plays under the voice, so no video is voice over silence. Default true.
+	 * Without `music`: the brand library's music (the first ingested), else a bed the project
+	 * synthesises (media/music.ts; seeded by the brand, cached in the media folder's music/), plays
+	 * under the voice, so no video is voice over silence. False: no music. Default true.
 	 */
 	musicBed?: boolean;
 	/** Writes contact-sheet.png next to the outputs: one frame per scene for each format (default true). */
@@ -166,6 +167,37 @@ export interface AssembleVideoInput {
 	lutPath?: string;
 	terminal?: { effects: TerminalEffect[]; text?: string } | null;
 	fontName?: string;
+}
+
+/**
+ * The stretches of the video whose picture already shows the words being spoken: a kinetic
+ * typography scene (its text is the scene's voice line) and an end card with text. Burned captions
+ * there would print the same words a second time, under or across the on-screen text.
+ */
+export function onScreenTextSpans(scenes: readonly Json[]): { start: number; end: number }[] {
+	const spans: { start: number; end: number }[] = [];
+	let start = 0;
+	for (const s of scenes) {
+		const d = Number(s.duration_target ?? s.duration_seconds);
+		const src = ((s.job as Json | null)?.parameters as Json | null)?.source as Json | null | undefined;
+		if (src && (src.type === 'typography' || (src.type === 'end_card' && String(src.text ?? '').trim()))) spans.push({ start, end: start + d });
+		start += d;
+	}
+	return spans;
+}
+
+/** The caption words outside those spans (a word belongs where its middle falls). */
+export function captionWordsOutside(words: readonly WordTiming[], spans: readonly { start: number; end: number }[]): WordTiming[] {
+	return words.filter((w) => {
+		const mid = (w.start + w.end) / 2;
+		return !spans.some((sp) => mid >= sp.start && mid < sp.end);
+	});
+}
+
+/** The brand library's music: the first one ingested whose file is in the local media folder, or null. */
+async function libraryMusic(store: Store, brandId: string): Promise<Json | null> {
+	const rows = await store.listBrandMedia(brandId, ['music']);
+	return rows.find((m) => typeof m.file_url === 'string' && isAbsolute(m.file_url) && existsSync(m.file_url)) ?? null;
 }
 
 /** All scenes ready → one ffmpeg run for the three formats, recorded on the video, submitted for approval. */
@@ -198,9 +230,23 @@ export async function assembleVideo(deps: AssembleVideoDeps, input: AssembleVide
 		outlineColour: palette[0] ?? '#000000',
 	};
 	const totalSeconds = scenes.reduce((a, s) => a + Number(s.duration_target ?? s.duration_seconds), 0);
+	// The music under the voice: the file given, else the brand library's music, else a bed the
+	// project synthesises (musicBed: false means none).
+	const ownMusic = input.music || input.musicBed === false ? null : await libraryMusic(store, String(brief.brand_id));
 	const music =
 		input.music ??
-		(input.musicBed === false ? null : { path: await ensureMusicBed(join(deps.mediaDir, 'music'), { durationSeconds: totalSeconds, seed: String(brand.brand_name ?? brand.brand_id ?? '') }) });
+		(input.musicBed === false
+			? null
+			: ownMusic
+				? { path: String(ownMusic.file_url) }
+				: { path: await ensureMusicBed(join(deps.mediaDir, 'music'), { durationSeconds: totalSeconds, seed: String(brand.brand_name ?? brand.brand_id ?? '') }) });
+	const musicSource: Json | null = !music
+		? null
+		: ownMusic
+			? { source: 'library', media_id: ownMusic.media_id, file_name: ownMusic.file_name, licence: ownMusic.licence, attribution: ownMusic.attribution ?? null, attribution_required: Boolean(ownMusic.attribution_required) }
+			: { source: input.music ? 'file' : 'bed' };
+	// No captions where the picture already spells out the voice line (typography, the end card's text).
+	const captionWords = input.captions !== false && input.voiceover?.words?.length ? captionWordsOutside(input.voiceover.words, onScreenTextSpans(scenes)) : [];
 	const timeline: Timeline = {
 		scenes: scenes.map((s, k) => ({
 			path: String(s.clip_url),
@@ -210,7 +256,7 @@ export async function assembleVideo(deps: AssembleVideoDeps, input: AssembleVide
 		})),
 		voiceover: input.voiceover ?? undefined,
 		music: music ?? undefined,
-		captions: input.captions !== false && input.voiceover?.words?.length ? { words: input.voiceover.words, style } : undefined,
+		captions: captionWords.length ? { words: captionWords, style } : undefined,
 		lut: input.lutPath ? { path: input.lutPath } : undefined,
 		terminal: input.terminal ?? undefined,
 		outputs: (['9:16', '16:9', '1:1'] as AspectRatio[]).map((aspect) => ({
@@ -241,7 +287,7 @@ export async function assembleVideo(deps: AssembleVideoDeps, input: AssembleVide
 					frameHeight: 320,
 					title: `${String(brand.brand_name ?? '')} · video ${input.videoId}`,
 				});
-	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails, ...(sheet ? { contact_sheet: sheet.path } : {}) }, {
+	await store.setVideoOutputs(input.videoId, master.path, Math.round(master.durationSeconds * 100) / 100, { outputs, thumbnails: result.thumbnails, ...(sheet ? { contact_sheet: sheet.path } : {}), ...(musicSource ? { music: musicSource } : {}) }, {
 		voiceover_url: input.voiceover?.path ?? null,
 		background_music_url: music?.path ?? null,
 		synced_audio_url: master.path,

@@ -36,11 +36,11 @@ export class FfmpegAssembler implements INodeType {
 			{ displayName: 'Burn Captions', name: 'captions', type: 'boolean', default: true },
 			{ displayName: 'Music File', name: 'musicPath', type: 'string', default: '', description: 'Optional: looped and ducked under the voice' },
 			{
-				displayName: 'Generated Music Bed',
+				displayName: 'Background Music',
 				name: 'musicBed',
 				type: 'boolean',
 				default: true,
-				description: 'Whether, without a music file, a bed the package synthesises (four chords with a pulse, seeded by the brand) plays ducked under the voice',
+				description: "Whether, without a music file, music plays ducked under the voice: the brand library's music when it has some, else a bed the package synthesises (four chords with a pulse, varied per brand)",
 				displayOptions: { show: { musicPath: [''] } },
 			},
 			{ displayName: 'Brand LUT (.Cube)', name: 'lutPath', type: 'string', default: '' },

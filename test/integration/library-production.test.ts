@@ -5,16 +5,17 @@
  * renders them with the library generator, the assembler builds the master, and the Judge's media
  * checks pass on it (no black, no frozen frames: the photos move).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import sharp from 'sharp';
 
-import { ingestMediaFolder } from '../../lib/library/ingest';
+import { videoCredits } from '../../lib/library/credits';
+import { ingestMedia, ingestMediaFolder } from '../../lib/library/ingest';
 import { runTool } from '../../lib/media/probe';
 import { pollDueJobs } from '../../lib/production/poller';
-import { assembleVideo, routeScript, submitRoutedScene } from '../../lib/production/produce';
+import { assembleVideo, captionWordsOutside, onScreenTextSpans, routeScript, submitRoutedScene } from '../../lib/production/produce';
 import { LocalEmbeddingProvider } from '../../lib/providers/embeddings/local';
 import type { SceneSource } from '../../lib/providers/types';
 import { LibraryVideoProvider } from '../../lib/providers/video/library';
@@ -23,7 +24,7 @@ import { VIDEO_MODELS } from '../../lib/providers/video/registry';
 import { campaignReport, campaignReportHtml } from '../../lib/reports/campaign-report';
 import { judgeMedia } from '../../lib/strategy/judge/media';
 import type { Json } from '../../lib/store';
-import { brandFolder } from '../helpers/media-fixtures';
+import { brandFolder, musicM4a } from '../helpers/media-fixtures';
 import { tempStore } from '../helpers/store';
 
 let t: Awaited<ReturnType<typeof tempStore>>;
@@ -46,6 +47,7 @@ test('no keys: photos move, the clip is reframed, typography fills the gap, the 
 	const campaign = await t.store.createCampaign({ campaign_name: 'Library launch', brand_id: brand.brand_id, budget_limit_usd: '5' });
 	const mediaDir = mkdtempSync(join(tmpdir(), 'bi-libprod-'));
 	const folder = await brandFolder(join(mediaDir, 'brand-folder'));
+	rmSync(join(folder, 'music-bed.m4a'));
 	const lib = await ingestMediaFolder({ store: t.store, embedder, mediaDir }, { brandId: brand.brand_id as string, folder });
 	const idOf = Object.fromEntries(lib.ingested.map((m) => [m.file_name, m.media_id]));
 
@@ -96,10 +98,32 @@ test('no keys: photos move, the clip is reframed, typography fills the gap, the 
 	}
 	expect(ready).toEqual([videoId]);
 
+	// Captions stay off the typography scene and the end card: their pictures already spell out the voice line.
+	const spans = onScreenTextSpans((await t.store.getVideo(videoId)).scenes as Json[]);
+	expect(spans).toEqual([
+		{ start: 12, end: 16 },
+		{ start: 16, end: 20 },
+	]);
+	const words = ['Grip', 'that', 'holds', 'Feel', 'the', 'spark', 'Stride'].map((word, i) => ({ word, start: [0.5, 0.9, 1.3, 12.5, 12.9, 13.3, 16.4][i], end: [0.8, 1.2, 1.6, 12.8, 13.2, 13.6, 16.8][i] }));
+	expect(captionWordsOutside(words, spans).map((w) => w.word)).toEqual(['Grip', 'that', 'holds']);
+
+	// The brand's own music plays under the voice (not the bed the project synthesises); its licence is on the video.
+	// (The folder's music was left out of the library above: this CC BY track is the brand's music.)
+	expect(lib.ingested.filter((m) => m.kind === 'music')).toHaveLength(0);
+	const music = await ingestMedia(
+		{ store: t.store, embedder, mediaDir },
+		{ brandId: brand.brand_id as string, files: [{ path: await musicM4a(join(mediaDir, 'cc-by-track.m4a'), 6), kind: 'music', tags: ['music'], licence: 'CC BY 4.0', attribution: 'Music by Test Band (CC BY 4.0)', attributionRequired: true }] },
+	);
+	const musicId = music.ingested[0].media_id;
+
 	// A steady tone stands in for the voiceover (the voice is not what this test is about).
 	const voice = join(mediaDir, 'voice.wav');
 	await runTool('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=220:duration=20', '-ar', '48000', voice]);
 	const assembled = await assembleVideo({ store: t.store, mediaDir }, { videoId, voiceover: { path: voice }, size: 'draft', captions: false });
+	const stored = await t.store.getVideo(videoId);
+	expect((stored.audio as Json).background_music_url).toBe(music.ingested[0].file_url);
+	expect((stored.outputs as Json).music).toMatchObject({ source: 'library', media_id: musicId, attribution_required: true });
+	expect(await videoCredits(t.store, campaign.campaign_id as string, videoId)).toEqual(['Music by Test Band (CC BY 4.0)']);
 	const master = (assembled.outputs as Json[]).find((o) => o.aspect === '9:16')!;
 	const verdict = await judgeMedia(String(master.path), { expect: { minShortSide: 540, minDurationSeconds: 10 } });
 	const check = (id: string) => verdict.checks.find((c) => c.name === id);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { ValidationError } from '../../lib/domain/errors';
 import { HOOK_TYPES, creativeBriefSchema, hookBatchSchema, scriptSchema, type CampaignRequest, type CreativeBrief } from '../../lib/domain/schemas';
-import { LocalLlmProvider } from '../../lib/providers/llm/local';
+import { LocalLlmProvider, quotedTerms } from '../../lib/providers/llm/local';
 import type { LlmRequest } from '../../lib/providers/types';
 import { captionSchema, renderCaption } from '../../lib/strategy/caption';
 import { rubricSchema } from '../../lib/strategy/rubric';
@@ -110,6 +110,28 @@ describe('LocalLlmProvider', () => {
 			expect(offending).toEqual([]);
 			// ...and the input really did contain them (the trend and a competitor pattern).
 			expect(JSON.stringify({ trends, competitorAds })).toMatch(pattern);
+		});
+
+		test('a restriction guideline bans the words it forbids, not the ones it recommends, so the product the notes name survives', async () => {
+			// The demo brand book's rule, hard-wrapped as in the file.
+			const rule = 'Never promise results we cannot prove. Do not use: "cheap", "guaranteed", "miracle",\n"injury-proof", "best in the world". Say "light" or "springy", not "fastest".\nNo medical claims.';
+			expect(quotedTerms(rule)).toEqual(['cheap', 'guaranteed', 'miracle', 'injury-proof', 'best in the world', 'fastest']);
+			expect(quotedTerms('Use "pre-owned", never "used". "Cheap" is off limits.')).toEqual(['used', 'Cheap']);
+			// The apostrophe of "don't" opens no quote.
+			expect(quotedTerms("Don't say 'cheap'; call it 'affordable'.")).toEqual(['cheap']);
+
+			const llm = new LocalLlmProvider();
+			const { data: brief } = await llm.generate(
+				request_('creative_brief', creativeBriefSchema, {
+					request: { ...request, product_category: 'running shoes', notes: 'Launch of the Cloudline, a light and springy daily trainer. Morning city runs.' },
+					brand: { ...brand, brand_name: 'Stride Running Co.', restricted_keywords: ['cheap'] },
+					guidelines: [...guidelines, { content: rule, category: 'restrictions', similarity: 0.6 }],
+				}),
+			);
+			expect(brief.brand_guidelines_ref.restricted_keywords).toEqual(expect.arrayContaining(['cheap', 'fastest']));
+			expect(brief.brand_guidelines_ref.restricted_keywords).not.toContain('light');
+			expect(brief.brand_guidelines_ref.restricted_keywords).not.toContain('springy');
+			expect(brief.core_message.value_proposition).toContain('the Cloudline, a light and springy daily trainer');
 		});
 
 		test('suggests 2–4 variants whose rationale follows the objective, the audience and the tone', async () => {

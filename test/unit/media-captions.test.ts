@@ -111,6 +111,17 @@ describe('groupWords', () => {
 		expect(cues.flatMap((c) => c.lines.flat().map((w) => w.word)).join(' ')).toBe(words.map((w) => w.word).join(' '));
 	});
 
+	test('a cue cut mid-phrase does not end on an article or a preposition: it opens the next cue', () => {
+		// The demo's line, at the 9:16 master's 23 characters a line.
+		const words = timed('was made for moments like this: the Cloudline, a light and springy daily trainer.');
+		const cues = groupWords(words, { maxChars: captionLayout('9:16', 1080, 1920).maxCharsPerLine });
+		const texts = cues.map((c) => c.lines.flat().map((w) => w.word).join(' '));
+		expect(texts[0]).toBe('was made for moments like this:');
+		expect(texts[1].startsWith('the Cloudline,')).toBe(true);
+		for (const t of texts) expect(t).not.toMatch(/\b(the|a|an|of|and)$/);
+		expect(texts.join(' ')).toBe(words.map((w) => w.word).join(' '));
+	});
+
 	test('breaks on a pause and after a sentence end; cues never overlap', () => {
 		const words = [...timed('first part', 0), ...timed('after pause', 2), ...timed('End. Next', 4)];
 		const cues = groupWords(words, { maxChars: 40 });

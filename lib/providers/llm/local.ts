@@ -378,9 +378,35 @@ function guidelinesOf(guidelines: RetrievedGuideline[], category: RegExp): Retri
 	return [...guidelines].filter((g) => category.test(g.category ?? '')).sort((a, b) => (b.similarity ?? 0) - (a.similarity ?? 0));
 }
 
-/** Terms a restriction guideline quotes ("Never call it 'cheap'" → cheap). */
-function quotedTerms(text: string): string[] {
-	return [...text.matchAll(/["“'‘]([^"”'’]{2,40})["”'’]/g)].map((m) => m[1].trim()).filter(Boolean);
+/** A cue that the quoted terms after it are banned ("do not use", "never", "not", "instead of"). */
+const BAN_CUE = /\b(?:(?:do not|don't|never|avoid)(?:\s+(?:use|say|write|call\s+(?:it|them)))?|not|no|instead of|rather than|ban(?:ned)?|forbid(?:den)?|prohibit(?:ed)?)\b/gi;
+/** A cue that the quoted terms after it are the words to use ("say", "use", "prefer"). */
+const USE_CUE = /\b(?:say|use|write|prefer|choose|call\s+(?:it|them))\b/gi;
+
+/**
+ * The terms a restriction guideline bans ("Never call it 'cheap'" → cheap), not the ones it
+ * recommends: in 'Say "light" or "springy", not "fastest"' only "fastest" is banned. Within a
+ * sentence a quoted term is banned unless the nearest cue before it says to use it (a term with no
+ * cue before it is banned, as in '"Cheap" is off limits').
+ */
+export function quotedTerms(text: string): string[] {
+	const out: string[] = [];
+	// Sentences (a hard-wrapped line break is not an end; a blank line is).
+	for (const sentence of text.split(/(?<=[.!?;])\s+|\n\s*\n/)) {
+		const cues = [
+			...[...sentence.matchAll(BAN_CUE)].map((m) => ({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length, ban: true })),
+			...[...sentence.matchAll(USE_CUE)].map((m) => ({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length, ban: false })),
+		]
+			// "do not use" is one ban cue: a use cue inside a ban cue does not count.
+			.filter((c, _, all) => c.ban || !all.some((b) => b.ban && b.at <= c.at && c.end <= b.end))
+			.sort((a, b) => a.at - b.at);
+		// A quote opens after a non-letter and closes before one (the apostrophe of "don't" is no quote).
+		for (const m of sentence.matchAll(/(?<![\p{L}\d])["“'‘]([^"”'’]{2,40})["”'’](?![\p{L}\d])/gu)) {
+			const before = cues.filter((c) => c.end <= (m.index ?? 0)).pop();
+			if (!before || before.ban) out.push(m[1].trim());
+		}
+	}
+	return out.filter(Boolean);
 }
 
 function buildCreativeBrief(ctx: z.infer<typeof briefContextSchema>): CreativeBrief {

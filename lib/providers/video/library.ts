@@ -3,10 +3,14 @@
  * (the request's `source`), never from a model, and says so (`provider: "library"`).
  *
  * - A photo (image, logo) becomes a moving shot: a slow push-in on the subject, or a pan across it.
- *   The frame is the cover crop of the output aspect centred on the subject (sharp's attention
- *   point, found at ingest), so the subject stays in the 9:16 master and in the centred 1:1 and
- *   full-height 16:9 the assembler cuts from it; the push-in zooms about the subject itself.
- * - A clip is trimmed to the scene's length (looped when shorter) and reframed the same way.
+ *   When its shape is close to the frame's, the frame is the cover crop of the output aspect
+ *   centred on the subject (sharp's attention point, found at ingest), so the subject stays in the
+ *   9:16 master and in the centred 1:1 and full-height 16:9 the assembler cuts from it; the push-in
+ *   zooms about the subject itself. A square or landscape photo in the 9:16 master would lose half
+ *   its width that way (a product shot cut off at both ends): the whole photo is laid over a
+ *   blurred copy of itself instead, and the shot moves on that.
+ * - A clip is trimmed to the scene's length (slowed down a little when somewhat shorter, looped when
+ *   much shorter) and reframed the same way.
  * - Nothing fitting: kinetic typography, the scene's words revealed line by line (slide and fade)
  *   in the brand's font and palette over a moving colour band.
  * - The end card: the brand's logo on its first palette colour, a slow push-in, the closing words.
@@ -31,6 +35,10 @@ export const LIBRARY_ASSET_MODEL = 'library-asset';
 export const LIBRARY_TYPOGRAPHY_MODEL = 'library-kinetic-type';
 
 type Paths = ReturnType<LocalVideoProvider['paths']>;
+/** A still keeps the full-bleed cover crop when that keeps at least this share of its width (or height). */
+const FULL_BLEED_MIN_KEPT = 0.7;
+/** A clip shorter than its scene is slowed down by up to this factor to fill it; beyond, it loops. */
+const MAX_SLOWDOWN = 1.5;
 const f3 = (x: number) => (Math.round(x * 1000) / 1000).toString();
 const clamp01 = (x: unknown, d = 0.5) => (typeof x === 'number' && Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : d);
 
@@ -56,6 +64,23 @@ export function typographyColours(palette?: string[]): { background: string; acc
 	const text = rest.reduce((best, c) => (contrast(c, background) > contrast(best, background) ? c : best), rest[0]);
 	const accent = colours.slice(1).find((c) => c !== text) ?? colours[1];
 	return { background, accent, text };
+}
+
+/**
+ * The words of a typography scene or an end card, wrapped for a frame `width` px wide (84 % of it
+ * used; the bold sans averages 0.6 em a character) in at most `maxLines` lines: at `size` when they
+ * fit, else at the largest smaller size down to 70 % of it at which they do, so the line is never
+ * cut short on screen (its captions are not burned there). Only a text too long even at 70 % is
+ * cut, with an ellipsis.
+ */
+export function fitLines(text: string, width: number, size: number, maxLines: number): { fontSize: number; lines: string[] } {
+	const smallest = Math.max(8, Math.round(size * 0.7));
+	for (let fontSize = size; ; fontSize = Math.max(smallest, Math.floor(fontSize * 0.94))) {
+		const perLine = Math.max(6, Math.floor((width * 0.84) / (fontSize * 0.6)));
+		const lines = wrapText(text, perLine, maxLines).split('\n');
+		const whole = wrapText(text, perLine, Number.MAX_SAFE_INTEGER).split('\n').length <= maxLines;
+		if (whole || fontSize <= smallest) return { fontSize, lines };
+	}
 }
 
 export class LibraryVideoProvider extends LocalVideoProvider {
@@ -88,8 +113,9 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 		} else if (src.kind === 'video') {
 			({ inputs, chain } = await this.clip(src, size, d));
 		} else {
-			inputs = ['-loop', '1', '-framerate', String(this.fps), '-i', await this.sourceFile(src)];
-			chain = this.moving(src, size, d);
+			const still = await this.framedStill(src, size, p);
+			inputs = ['-loop', '1', '-framerate', String(this.fps), '-i', still.file];
+			chain = this.moving(still.src, size, d);
 		}
 		inputs.push('-f', 'lavfi', '-i', 'anullsrc=channel_layout=stereo:sample_rate=48000');
 		const audioIndex = inputs.filter((a) => a === '-i').length - 1;
@@ -118,6 +144,59 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 			const names = await readdir(dirname(p.text)).catch(() => [] as string[]);
 			await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(`${dirname(p.text)}/${n}`, { force: true })));
 		}
+	}
+
+	/**
+	 * A still whose shape is far from the frame's (a square or landscape product shot in the 9:16
+	 * master): a cover crop would keep little more than half its width and cut the product off at
+	 * both ends, so the whole image is laid over a blurred, darker copy of itself that fills the
+	 * frame, its edges on the filled axis feathered into it (sharp, into the job's image file).
+	 * The product is whole in the 9:16 master and in the centred 1:1 cut from it. A still close to
+	 * the frame's shape keeps the cover crop about its subject.
+	 */
+	private async framedStill(src: SceneSource, size: { width: number; height: number }, p: Paths): Promise<{ file: string; src: SceneSource }> {
+		const file = await this.sourceFile(src);
+		const sharp = await loadSharp();
+		let { width, height } = src;
+		if (!width || !height) ({ width, height } = await sharp(file.slice('file:'.length)).metadata());
+		if (!width || !height) return { file, src };
+		const imageAspect = width / height;
+		const frameAspect = size.width / size.height;
+		if (Math.min(imageAspect / frameAspect, frameAspect / imageAspect) >= FULL_BLEED_MIN_KEPT) return { file, src };
+		const W2 = 2 * size.width;
+		const H2 = 2 * size.height;
+		const path = file.slice('file:'.length);
+		const fg = await sharp(path).resize(W2, H2, { fit: 'inside' }).ensureAlpha().png().toBuffer({ resolveWithObject: true });
+		const fw = fg.info.width;
+		const fh = fg.info.height;
+		const tall = fh < H2; // the fill is above and below (else left and right)
+		// The backdrop continues the photo's own edges (its edge pixels repeated outwards, so a
+		// product on a plain ground stays on that ground), blurred and a shade darker; made at
+		// 1/8 size (cheap) and scaled up, since only its colours matter.
+		const sw = Math.max(8, Math.round(W2 / 8));
+		const sh = Math.max(8, Math.round(H2 / 8));
+		const inner = await sharp(path).resize(sw, sh, { fit: 'inside' }).png().toBuffer({ resolveWithObject: true });
+		const padX = sw - inner.info.width;
+		const padY = sh - inner.info.height;
+		const small = await sharp(inner.data)
+			.extend({ left: Math.floor(padX / 2), right: Math.ceil(padX / 2), top: Math.floor(padY / 2), bottom: Math.ceil(padY / 2), extendWith: 'copy' })
+			.blur(4)
+			.modulate({ brightness: 0.9 })
+			.png()
+			.toBuffer();
+		const backdrop = await sharp(small).resize(W2, H2, { fit: 'fill' }).png().toBuffer();
+		const feather = Math.round((tall ? fh : fw) * 0.06);
+		const stops = `<stop offset="0" stop-color="#fff" stop-opacity="0"/><stop offset="${f3(feather / (tall ? fh : fw))}" stop-color="#fff" stop-opacity="1"/><stop offset="${f3(1 - feather / (tall ? fh : fw))}" stop-color="#fff" stop-opacity="1"/><stop offset="1" stop-color="#fff" stop-opacity="0"/>`;
+		const mask = Buffer.from(
+			`<svg xmlns="http://www.w3.org/2000/svg" width="${fw}" height="${fh}"><defs><linearGradient id="f" x1="0" y1="0" x2="${tall ? 0 : 1}" y2="${tall ? 1 : 0}">${stops}</linearGradient></defs><rect width="${fw}" height="${fh}" fill="url(#f)"/></svg>`,
+		);
+		const feathered = await sharp(fg.data).composite([{ input: mask, blend: 'dest-in' }]).png().toBuffer();
+		const card = await sharp(backdrop)
+			.composite([{ input: feathered, left: Math.round((W2 - fw) / 2), top: Math.round((H2 - fh) / 2) }])
+			.png()
+			.toBuffer();
+		await writeFile(p.image, card);
+		return { file: `file:${p.image}`, src: { ...src, focus: { x: 0.5, y: 0.5 }, width: W2, height: H2 } };
 	}
 
 	/**
@@ -158,13 +237,16 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 		const file = await this.sourceFile(src);
 		const length = Number(src.duration_seconds ?? 0);
 		const inputs: string[] = [];
+		// Longer than the scene: a cut from its first third. A little shorter: played a little slower
+		// to fill the scene (a loop would jump back to its first frame mid-shot). Much shorter: looped.
+		const stretch = length > 0 && length < d && d / length <= MAX_SLOWDOWN ? d / length : 1;
 		if (length > d + 0.5) inputs.push('-ss', f3(Math.min((length - d) / 3, length - d)));
-		else inputs.push('-stream_loop', '-1');
+		else if (stretch === 1) inputs.push('-stream_loop', '-1');
 		inputs.push('-i', file);
 		const fx = clamp01(src.focus?.x);
 		const fy = clamp01(src.focus?.y);
 		const chain =
-			`[0:v]fps=${this.fps},scale=${W}:${H}:force_original_aspect_ratio=increase,` +
+			`[0:v]${stretch === 1 ? '' : `setpts=${f3(stretch)}*PTS,`}fps=${this.fps},scale=${W}:${H}:force_original_aspect_ratio=increase,` +
 			`crop=${W}:${H}:'max(0,min(iw-ow,${f3(fx)}*iw-ow/2))':'max(0,min(ih-oh,${f3(fy)}*ih-oh/2))',setsar=1`;
 		return { inputs, chain };
 	}
@@ -203,9 +285,7 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 		const { background, accent, text: ink } = typographyColours(src.palette ?? req.palette);
 		const font = await this.font(src);
 		if (!font) throw new ValidationError('kinetic typography needs a font: add one to the brand library or install fonts-dejavu-core', 'font');
-		const fontSize = Math.max(14, Math.round(Math.min(W, H) / 10));
-		const perLine = Math.max(6, Math.floor((W * 0.84) / (fontSize * 0.6)));
-		const lines = wrapText(text.trim() || req.prompt, perLine, 5).split('\n');
+		const { fontSize, lines } = fitLines(text.trim() || req.prompt, W, Math.max(14, Math.round(Math.min(W, H) / 10)), 5);
 		const block = lines.length * Math.round(fontSize * 1.25);
 		const top = Math.round((H - block) / 2);
 		const bandH = Math.max(8, Math.round(H * 0.06));
@@ -243,9 +323,7 @@ export class LibraryVideoProvider extends LocalVideoProvider {
 		const chain = [this.moving({ ...src, focus: { x: 0.5, y: 0.5 }, motion: 'push_in' }, size, d)];
 		const font = await this.font(src);
 		if (font && src.text?.trim()) {
-			const fontSize = Math.max(12, Math.round(Math.min(W, H) / 15));
-			const perLine = Math.max(6, Math.floor((W * 0.84) / (fontSize * 0.6)));
-			const lines = wrapText(src.text.trim(), perLine, 3).split('\n');
+			const { fontSize, lines } = fitLines(src.text.trim(), W, Math.max(12, Math.round(Math.min(W, H) / 15)), 3);
 			chain.push(...(await this.textFilters(lines, font, ink, accent, fontSize, Math.round(H * 0.62), 0.4, 0.3, p, 'e')));
 		}
 		return { inputs: ['-loop', '1', '-framerate', String(this.fps), '-i', `file:${p.image}`], chain: chain.join(',') };
