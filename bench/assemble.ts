@@ -43,7 +43,7 @@ import { subjectFraming } from '../lib/library/ingest';
 import type { SceneSource, WordTiming } from '../lib/providers/types';
 import { LIBRARY_ASSET_MODEL, LibraryVideoProvider } from '../lib/providers/video/library';
 
-const FIXTURE_VERSION = 'v3';
+const FIXTURE_VERSION = 'v4';
 /** `--quick`: 1 s scenes at a quarter of the size, to check the bench itself runs (numbers mean nothing). */
 const QUICK = process.argv.includes('--quick');
 const SCENE_SECONDS = QUICK ? 1 : 5;
