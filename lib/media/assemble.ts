@@ -105,9 +105,9 @@ export interface AssembleResult {
 	thumbnails: ThumbnailInfo[];
 	/** Wall time of the ffmpeg runs (render + loudness analysis). */
 	ffmpegSeconds: number;
-	/** Every process's filtergraph, joined by ";\n" (audio first, then the segments; split: master, encoders). */
+	/** Every process's filtergraph, joined by ";\n" (segments pipeline: the audio's, then the segments'). */
 	filtergraph: string;
-	/** The arguments of the process that writes the first output. */
+	/** The arguments of the render's first ffmpeg process (the single process, or the first segment). */
 	args: string[];
 	/** The render's ffmpeg processes, in start order (the loudness analysis is not among them). */
 	processes: AssembleProcess[];
@@ -293,7 +293,7 @@ export function runFfmpeg(
 
 type RunOptions = { ffmpegPath?: string; signal?: AbortSignal; totalSeconds: number; onProgress?: (p: AssembleProgress) => void };
 
-async function runProcess(p: ProcessPlan | ProcessPlan, opts: RunOptions): Promise<AssembleProcess> {
+async function runProcess(p: ProcessPlan, opts: RunOptions): Promise<AssembleProcess> {
 	const run = await runFfmpeg(p.args, { ...opts, phase: 'render' });
 	const bench = parseBenchmark(run.stderr);
 	return { ...p, wallSeconds: run.seconds, cpuSeconds: bench?.cpuSeconds ?? null, maxRssMb: bench?.maxRssMb ?? null };
@@ -419,7 +419,11 @@ export async function assemble(timeline: Timeline, options: AssembleOptions = {}
 				encoderThreads: options.encoderThreads,
 				parallel,
 			});
-			const frames = (p: ProcessPlan): number => (p.range ? rangeFrames(t, p.range).endFrame - rangeFrames(t, p.range).startFrame : 0);
+			const frames = (p: ProcessPlan): number => {
+				if (!p.range) return 0;
+				const { startFrame, endFrame } = rangeFrames(t, p.range);
+				return endFrame - startFrame;
+			};
 			// Longest segments first, so the last to finish is a short one; the audio fills a gap.
 			const queue = [...segments.segments].sort((a, b) => frames(b) - frames(a));
 			processes.push(...(await runQueued([...queue, segments.audio], parallel, frames, { ...run, onProgress })));

@@ -1,9 +1,11 @@
 /**
- * The whole timeline as ONE ffmpeg invocation: argument array + filter_complex (pure functions,
- * no I/O). Shape of the graph:
+ * The timeline as ffmpeg argument arrays and filtergraphs (pure functions, no I/O): one process for
+ * the whole timeline (buildAssemblePlan), or segments of it rendered side by side and joined
+ * (buildSegmentPlan), both from the same chains. Shape of the graph:
  *
  *   scene_i ─ fps, scale+crop to the 9:16 master, pad (clone last frame) / trim to its clip length
- *        └─ xfade (or concat for cuts) chain ─ [lut3d] ─ [glitch/static] ─ split
+ *        └─ head | body | tail; xfade(tail_i−1, head_i) at transitions; concat of the pieces
+ *           ─ [lut3d] ─ [glitch/static] ─ split
  *             ├─ 9:16: [scale] ─ ass(captions laid out for 9:16) ─ encode
  *             ├─ 16:9: master scaled to full height over a blurred low-res copy (or a brand-colour
  *             │        pad) ─ ass(16:9 layout) ─ encode
@@ -13,9 +15,8 @@
  *   music (looped, gain) ─ sidechaincompress(voice) ┘
  *
  * Captions are burned after each output's reframe, one ASS per output, because captions placed for
- * 9:16 are cut off by a centred 1:1 crop (measurements.md). ffmpeg 5.1 runs a filtergraph on one
- * thread, so everything shared (decode, fitting, transitions, LUT, effects) happens once on the
- * master before the split, and the 16:9 background is blurred at 1/8 size then scaled up (the
+ * 9:16 are cut off by a centred 1:1 crop (measurements.md). Everything shared (decode, fitting,
+ * transitions, LUT, effects) happens once on the master before the split, and the 16:9 background is blurred at 1/8 size then scaled up (the
  * full-resolution boxblur costs about as much as an encode).
  *
  * Every user-supplied string that reaches the graph is a file path, escaped by
