@@ -200,7 +200,30 @@ async function libraryMusic(store: Store, brandId: string): Promise<Json | null>
 	return rows.find((m) => typeof m.file_url === 'string' && isAbsolute(m.file_url) && existsSync(m.file_url)) ?? null;
 }
 
-/** All scenes ready → one ffmpeg run for the three formats, recorded on the video, submitted for approval. */
+/**
+ * The music under the voice, and where it came from: the file given, else the brand library's music,
+ * else a bed the project synthesises (`musicBed: false`: none).
+ */
+async function chooseMusic(
+	deps: { store: Store; mediaDir: string },
+	input: AssembleVideoInput,
+	brief: Json,
+	brand: Json,
+	totalSeconds: number,
+): Promise<{ music: { path: string; gainDb?: number } | null; musicSource: Json | null }> {
+	if (input.music) return { music: input.music, musicSource: { source: 'file' } };
+	if (input.musicBed === false) return { music: null, musicSource: null };
+	const own = await libraryMusic(deps.store, String(brief.brand_id));
+	if (own) {
+		return {
+			music: { path: String(own.file_url) },
+			musicSource: { source: 'library', media_id: own.media_id, file_name: own.file_name, licence: own.licence, attribution: own.attribution ?? null, attribution_required: Boolean(own.attribution_required) },
+		};
+	}
+	const bed = await ensureMusicBed(join(deps.mediaDir, 'music'), { durationSeconds: totalSeconds, seed: String(brand.brand_name ?? brand.brand_id ?? '') });
+	return { music: { path: bed }, musicSource: { source: 'bed' } };
+}
+
 export interface AssembleVideoDeps {
 	store: Store;
 	mediaDir: string;
@@ -208,6 +231,7 @@ export interface AssembleVideoDeps {
 	renderConcurrency?: number;
 }
 
+/** All scenes ready → the three formats rendered (media/assemble.ts), recorded on the video, submitted for approval. */
 export async function assembleVideo(deps: AssembleVideoDeps, input: AssembleVideoInput): Promise<Json> {
 	const { store } = deps;
 	const video = await store.getVideo(input.videoId);
@@ -230,21 +254,7 @@ export async function assembleVideo(deps: AssembleVideoDeps, input: AssembleVide
 		outlineColour: palette[0] ?? '#000000',
 	};
 	const totalSeconds = scenes.reduce((a, s) => a + Number(s.duration_target ?? s.duration_seconds), 0);
-	// The music under the voice: the file given, else the brand library's music, else a bed the
-	// project synthesises (musicBed: false means none).
-	const ownMusic = input.music || input.musicBed === false ? null : await libraryMusic(store, String(brief.brand_id));
-	const music =
-		input.music ??
-		(input.musicBed === false
-			? null
-			: ownMusic
-				? { path: String(ownMusic.file_url) }
-				: { path: await ensureMusicBed(join(deps.mediaDir, 'music'), { durationSeconds: totalSeconds, seed: String(brand.brand_name ?? brand.brand_id ?? '') }) });
-	const musicSource: Json | null = !music
-		? null
-		: ownMusic
-			? { source: 'library', media_id: ownMusic.media_id, file_name: ownMusic.file_name, licence: ownMusic.licence, attribution: ownMusic.attribution ?? null, attribution_required: Boolean(ownMusic.attribution_required) }
-			: { source: input.music ? 'file' : 'bed' };
+	const { music, musicSource } = await chooseMusic(deps, input, brief, brand, totalSeconds);
 	// No captions where the picture already spells out the voice line (typography, the end card's text).
 	const captionWords = input.captions !== false && input.voiceover?.words?.length ? captionWordsOutside(input.voiceover.words, onScreenTextSpans(scenes)) : [];
 	const timeline: Timeline = {
